@@ -1,0 +1,67 @@
+"""Identifiers for generated code: sanitized, never a keyword or builtin, unique in their namespace.
+
+Python NFKC-normalizes identifiers, so names are normalized before they are compared: two
+contract names that differ only by case, punctuation or compatibility characters still get
+distinct, stable identifiers (the real name is always kept as a string literal beside them).
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+
+_NOT_IDENTIFIER = re.compile(r"[^0-9a-zA-Z_]+")
+_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+
+
+def snake_identifier(name: str, *, prefix: str = "") -> str:
+    """A lower-case ASCII identifier derived from `name` (with `prefix` when it would be empty,
+    start with a digit, or collide with a keyword or builtin)."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name))
+    text = text.encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)
+    text = _NOT_IDENTIFIER.sub("_", text).strip("_").lower()
+    text = re.sub(r"_+", "_", text)
+    if prefix and (not text or text[0].isdigit() or text in _RESERVED):
+        text = f"{prefix}_{text}" if text else prefix
+    if not text:
+        text = "_"
+    if text[0].isdigit():
+        text = f"_{text}"
+    if text in _RESERVED:
+        text = f"{text}_"
+    return text
+
+
+class Namespace:
+    """Hands out unique identifiers: the second `orders` becomes `orders_2`, and so on."""
+
+    def __init__(self, taken: frozenset[str] = frozenset()) -> None:
+        self._taken: set[str] = set(taken)
+
+    def claim(self, identifier: str) -> str:
+        """Return `identifier`, or the first free `identifier_N`, and mark it taken."""
+        candidate, number = identifier, 1
+        while unicodedata.normalize("NFKC", candidate) in self._taken:
+            number += 1
+            candidate = f"{identifier}_{number}"
+        self._taken.add(unicodedata.normalize("NFKC", candidate))
+        return candidate
+
+
+def unique_label(label: str, taken: set[str], *, limit: int = 255) -> str:
+    """A display label (assertion or check name) unique in `taken`: `x`, `x (2)`, `x (3)`...
+
+    Labels are stripped and cut to `limit` characters (dqlib's maximum); the result is added
+    to `taken`.
+    """
+    base = " ".join(label.split()) or "rule"
+    candidate, number = base[:limit], 1
+    while candidate in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = base[: limit - len(suffix)] + suffix
+    taken.add(candidate)
+    return candidate
