@@ -26,7 +26,7 @@ OPERATORS: tuple[str, ...] = (
 LOGICAL_TYPES: frozenset[str] = frozenset(
     {"string", "date", "timestamp", "time", "number", "integer", "object", "array", "boolean"}
 )
-LOGICAL_TYPES_V32: frozenset[str] = LOGICAL_TYPES | {"map"}
+LOGICAL_TYPES_V32: frozenset[str] = LOGICAL_TYPES | {"map", "vector"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,935 @@
+"""Lowering: a schema-valid contract -> the IR (`ir.Module`), with warnings and semantic errors.
+
+Each quality rule becomes one `ir.Assertion`: what it measures (`measures.Measure`), how it
+compares (`_comparison`), its name, severity and source position. Rules that cannot run here are
+kept as `ir.SkippedRule` with a warning; `type: text` rules as `ir.TextRule`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from . import ir
+from .contract import (
+    OPERATORS,
+    JsonPath,
+    PropertyNode,
+    SchemaNode,
+    as_list,
+    as_mapping,
+    operators_of,
+    properties,
+    rules,
+    schema_objects,
+)
+from .diagnostics import CompileError, Diagnostic, Level
+from .dialects import get_dialect
+from .loader import LoadedDocument, Limits, load_bytes
+from .measures import ROW_COUNT, Measure, Measures
+from .naming import Namespace, snake_identifier, unique_label
+from .pycode import literal
+from .sqlrules import QueryError, check_duckdb_select, strip_comments, substitute
+
+DEFAULT_SEVERITIES: Mapping[str, str] = {"error": "P0", "warning": "P1", "info": "P2"}
+
+LEGACY_RULES: Mapping[str, str] = {
+    "nullCheck": "nullValues",
+    "duplicateCount": "duplicateValues",
+    "validValues": "invalidValues",
+    "rowCount": "rowCount",
+    "nullValues": "nullValues",
+    "missingValues": "missingValues",
+    "invalidValues": "invalidValues",
+    "duplicateValues": "duplicateValues",
+}
+DQX_CHECKS: frozenset[str] = frozenset(
+    "missing duplicates whitelist blacklist cardinality min max mean sum count variance stddev "
+    "percentile min_length max_length avg_length num_rows".split()
+)
+DQX_KEYS: frozenset[str] = frozenset(
+    {"check", "column", "return", "values", "percentile", "column_type", *OPERATORS}
+)
+NUMERIC_TYPES: frozenset[str | None] = frozenset({"integer", "number", None})
+LATENCY_PROPERTIES: frozenset[str] = frozenset({"latency", "ly", "freshness"})
+HOURS_PER_UNIT: Mapping[str, float] = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1 / 3600),
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), 1 / 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 1.0),
+    **dict.fromkeys(("d", "day", "days"), 24.0),
+    **dict.fromkeys(("y", "yr", "yrs", "year", "years"), 8760.0),
+}
+TEMPORAL_SQL_TYPES: Mapping[str, str] = {"date": "DATE", "timestamp": "TIMESTAMP", "time": "TIME"}
+UTC_NAMES: frozenset[str] = frozenset({"utc", "etc/utc", "z", "zulu", "etc/zulu", "gmt", "etc/gmt"})
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Compiler choices that change generated code (command line or configuration)."""
+
+    dialect: str = "duckdb"
+    severities: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITIES))
+    default_severity: str = "P1"
+    constraint_severity: str = "P1"
+    between: Literal["inclusive", "exclusive"] = "inclusive"
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """What a rule measures before its comparison is attached."""
+
+    measure: Measure
+    summary: str
+    kind: str
+
+
+Freshness = tuple[Planned, Mapping[str, Any], JsonPath]
+
+
+class _Skip(Exception):
+    """A rule that cannot run here: becomes a warning and an `ir.SkippedRule`."""
+
+
+class _Invalid(Exception):
+    """A rule that is wrong: becomes an error (positioned at `path`)."""
+
+    def __init__(self, message: str, path: JsonPath | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def lower(
+    doc: LoadedDocument, *, module_name: str, source_path: str, options: Options = Options()
+) -> tuple[ir.Module, list[Diagnostic]]:
+    """Build the IR of one contract; returns it with its warnings, raises CompileError on errors."""
+    lowering = _Lowering(doc, source_path, options)
+    module = lowering.module(module_name)
+    if any(d.level == "error" for d in lowering.diagnostics):
+        raise CompileError(lowering.diagnostics)
+    return module, lowering.diagnostics
+
+
+class _Lowering:
+    """State of lowering one contract: its document, options and the diagnostics found."""
+
+    def __init__(self, doc: LoadedDocument, source_path: str, options: Options) -> None:
+        self.doc = doc
+        self.data: Mapping[str, Any] = as_mapping(doc.data)
+        self.source_path = source_path
+        self.options = options
+        self.dialect = get_dialect(options.dialect)
+        self.m = Measures(self.dialect)
+        self.diagnostics: list[Diagnostic] = []
+        self.text_rules: list[ir.TextRule] = []
+        self.skipped: list[ir.SkippedRule] = []
+        self.api_version = str(self.data.get("apiVersion", ""))
+
+    # --- diagnostics -------------------------------------------------------------------------
+    def report(self, level: Level, path: JsonPath, message: str) -> None:
+        """Record a diagnostic at the position of `path`."""
+        self.diagnostics.append(Diagnostic(self.doc.path, self.doc.position(path), level, message))
+
+    def source(self, path: JsonPath) -> ir.Source:
+        """The IR source reference of `path`."""
+        pos = self.doc.position(path)
+        return ir.Source(self.source_path, pos.line if pos else 0, pos.column if pos else 0)
+
+    # --- module ------------------------------------------------------------------------------
+    def module(self, module_name: str) -> ir.Module:
+        """The whole module."""
+        schemas = list(schema_objects(self.data))
+        sla, freshness = self.sla(schemas)
+        functions = Namespace(frozenset({"run", "main", "CHECKS", "DATASETS"}))
+        check_names: set[str] = set()
+        checks = tuple(
+            self.check(schema, functions, check_names, len(schemas) > 1, freshness.get(i, []))
+            for i, schema in enumerate(schemas)
+        )
+        metadata = self.metadata()
+        return ir.Module(
+            module_name=module_name,
+            docstring=_docstring(metadata),
+            suite_name=metadata.name or module_name,
+            source_path=self.source_path,
+            source_sha256=self.doc.sha256,
+            dialect=self.dialect.name,
+            metadata=metadata,
+            checks=checks,
+            sla=tuple(sla),
+            text_rules=tuple(self.text_rules),
+            skipped=tuple(self.skipped),
+        )
+
+    def metadata(self) -> ir.Metadata:
+        """Contract identity and documentation."""
+        d = self.data
+        return ir.Metadata(
+            id=str(d.get("id", "")),
+            name=_opt_str(d.get("name")),
+            version=str(d.get("version", "")),
+            status=str(d.get("status", "")),
+            api_version=self.api_version,
+            domain=_opt_str(d.get("domain")),
+            data_product=_opt_str(d.get("dataProduct")),
+            tags=tuple(str(t) for t in as_list(d.get("tags"))),
+            description=_description(d.get("description")),
+        )
+
+    # --- checks ------------------------------------------------------------------------------
+    def check(
+        self,
+        schema: SchemaNode,
+        functions: Namespace,
+        check_names: set[str],
+        several: bool,
+        extra: list[Freshness],
+    ) -> ir.Check:
+        """The @check of one schema object: constraints, property rules, schema rules, SLA."""
+        contract_name = _opt_str(self.data.get("name")) or schema.dataset
+        label = f"Contract: {contract_name}" + (f" ({schema.dataset})" if several else "")
+        taken: set[str] = set()
+        assertions: list[ir.Assertion] = []
+        props = list(properties(schema))
+        for prop in props:
+            assertions.extend(self.constraints(prop, taken))
+        assertions.extend(self.primary_key(schema, props, taken))
+        for prop in props:
+            for rule, path in rules(prop.data, prop.path):
+                assertions.extend(self.rule(rule, path, schema, prop, props, taken))
+        for rule, path in rules(schema.data, schema.path):
+            assertions.extend(self.rule(rule, path, schema, None, props, taken))
+        for planned, comparison, path in extra:
+            name = "SLA: Freshness check"
+            assertions.append(self.assertion(planned, comparison, path, name, "P0", taken))
+        return ir.Check(
+            function_name=functions.claim(snake_identifier(schema.dataset, prefix="check")),
+            check_name=unique_label(label, check_names),
+            schema_name=schema.name,
+            dataset=ir.Dataset(schema.dataset, self.columns(schema.data.get("properties"))),
+            assertions=tuple(assertions),
+        )
+
+    def columns(self, items: Any) -> tuple[ir.Column, ...]:
+        """Runtime schema expectations of a property list."""
+        return tuple(self.column(p) for p in as_list(items) if isinstance(p, Mapping))
+
+    def column(self, prop: Mapping[str, Any]) -> ir.Column:
+        """Runtime schema expectation of one property (nested fields and items included)."""
+        items = prop.get("items")
+        options = as_mapping(prop.get("logicalTypeOptions"))
+        timezone = options.get("defaultTimezone", "Etc/UTC") if options.get("timezone") else None
+        return ir.Column(
+            name=_column_name(prop),
+            logical_type=_opt_str(prop.get("logicalType")),
+            required=prop.get("required") is True,
+            items=self.column(items) if isinstance(items, Mapping) else None,
+            fields=self.columns(prop.get("properties")),
+            timezone=str(timezone) if timezone is not None else None,
+        )
+
+    # --- property constraints ------------------------------------------------------------------
+    def constraints(self, prop: PropertyNode, taken: set[str]) -> list[ir.Assertion]:
+        """Assertions for `required`, `unique` and the logicalTypeOptions of one property."""
+        if prop.inside_array:
+            return []
+        col = self.m.column(prop.column_path)
+        found: list[tuple[str, str, str]] = []
+        if prop.data.get("required") is True:
+            found.append(("required", self.m.nulls(col), "P0"))
+        if prop.data.get("unique") is True:
+            found.append(("unique", self.m.duplicates([col]), ""))
+        logical_type = _opt_str(prop.data.get("logicalType"))
+        options = as_mapping(prop.data.get("logicalTypeOptions"))
+        for keyword, value in options.items():
+            try:
+                violation = self.option_violation(keyword, value, col, logical_type)
+            except _Invalid as problem:
+                self.report("error", (*prop.path, "logicalTypeOptions", keyword), str(problem))
+                continue
+            if violation is not None:
+                found.append((keyword, self.m.count(f"{col} IS NOT NULL AND {violation}"), ""))
+        if "enum" in prop.data and isinstance(prop.data["enum"], list):
+            values = [v for v in prop.data["enum"] if v is not None]
+            found.append(("enum", self.m.invalid(col, values, None), ""))
+        return [
+            self.assertion(
+                Planned(Measure(sql), f"{keyword}: violating rows", keyword),
+                {"mustBe": 0},
+                prop.path,
+                f"{prop.dotted_name}: {keyword}",
+                severity or self.options.constraint_severity,
+                taken,
+            )
+            for keyword, sql, severity in found
+        ]
+
+    def option_violation(
+        self, keyword: str, value: Any, col: str, logical_type: str | None
+    ) -> str | None:
+        """The SQL condition of a value violating one logicalTypeOptions keyword (None: no check)."""
+        d = self.dialect
+        if keyword in ("minLength", "maxLength"):
+            op = "<" if keyword == "minLength" else ">"
+            return f"{d.length(col, 'string')} {op} {_count(value, keyword)}"
+        if keyword in ("minItems", "maxItems"):
+            op = "<" if keyword == "minItems" else ">"
+            return f"{d.length(col, 'list')} {op} {_count(value, keyword)}"
+        if keyword == "uniqueItems":
+            return f"NOT ({d.list_is_unique(col)})" if value is True else None
+        if keyword == "pattern":
+            return f"NOT {d.full_match(col, self.pattern(value, keyword))}"
+        if keyword == "multipleOf":
+            return f"NOT ({d.is_multiple_of(col, d.literal(_number(value, keyword)))})"
+        bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
+        if keyword in bounds and not isinstance(value, bool):
+            return f"{col} {bounds[keyword]} {self.bound_literal(value, keyword, logical_type)}"
+        return None
+
+    def bound_literal(self, value: Any, keyword: str, logical_type: str | None) -> str:
+        """A minimum/maximum bound: a number, or a date/timestamp/time string of that type."""
+        sql_type = TEMPORAL_SQL_TYPES.get(logical_type or "")
+        if sql_type is None:
+            return self.dialect.literal(_number(value, keyword))
+        if not isinstance(value, str) or not _is_temporal(value, logical_type or ""):
+            raise _Invalid(f"{keyword} must be an ISO {logical_type} string, got: {value!r}")
+        return self.dialect.typed_literal(value, sql_type)
+
+    def pattern(self, value: Any, where: str) -> str:
+        """A regular expression, checked by the engine's own regex parser when it is DuckDB."""
+        if not isinstance(value, str):
+            raise _Invalid(f"{where} must be a string, got: {value!r}")
+        if self.dialect.name == "duckdb":
+            import duckdb
+
+            try:
+                duckdb.sql("SELECT regexp_full_match('', $p)", params={"p": value}).fetchall()
+            except duckdb.Error as error:
+                message = str(error).splitlines()[0]
+                raise _Invalid(f"invalid regular expression {value!r}: {message}") from None
+        return value
+
+    def primary_key(
+        self, schema: SchemaNode, props: Sequence[PropertyNode], taken: set[str]
+    ) -> list[ir.Assertion]:
+        """The composite primary key assertion (`<dataset>: primaryKey`), ordered by position."""
+        keys = [p for p in props if p.data.get("primaryKey") is True and not p.inside_array]
+        if not keys:
+            return []
+        keys.sort(key=lambda p: (_position_or_max(p.data.get("primaryKeyPosition")), p.path))
+        cols = [self.m.column(p.column_path) for p in keys]
+        names = ", ".join(p.dotted_name for p in keys)
+        planned = Planned(
+            Measure(self.m.key_violations(cols)), f"primary key ({names}): violating rows", "pk"
+        )
+        label = f"{schema.dataset}: primaryKey"
+        return [self.assertion(planned, {"mustBe": 0}, schema.path, label, "", taken)]
+
+    # --- quality rules -------------------------------------------------------------------------
+    def rule(
+        self,
+        rule: Any,
+        path: JsonPath,
+        schema: SchemaNode,
+        prop: PropertyNode | None,
+        props: Sequence[PropertyNode],
+        taken: set[str],
+    ) -> list[ir.Assertion]:
+        """The assertion of one quality rule (none for text and skipped rules)."""
+        if not isinstance(rule, Mapping):
+            return []
+        target = prop.dotted_name if prop else schema.name
+        name = _rule_label(rule, prop, schema)
+        try:
+            if prop is not None and prop.inside_array:
+                raise _Skip("rules on array elements are not supported")
+            kind = _rule_type(rule)
+            if kind == "text":
+                self.text_rules.append(
+                    ir.TextRule(target, _opt_str(rule.get("name")), _text(rule), self.source(path))
+                )
+                return []
+            planned, comparison = self.plan(kind, rule, path, schema, prop, props)
+        except _Skip as reason:
+            self.skip(target, name, str(reason), path)
+            return []
+        except _Invalid as problem:
+            self.report("error", problem.path or path, f"Quality rule {name!r}: {problem}")
+            return []
+        severity = self.severity(rule, path)
+        try:
+            return [self.assertion(planned, comparison, path, name, severity, taken, rule)]
+        except _Invalid as problem:
+            self.report("error", problem.path or path, f"Quality rule {name!r}: {problem}")
+            return []
+
+    def plan(
+        self,
+        kind: str,
+        rule: Mapping[str, Any],
+        path: JsonPath,
+        schema: SchemaNode,
+        prop: PropertyNode | None,
+        props: Sequence[PropertyNode],
+    ) -> tuple[Planned, Mapping[str, Any]]:
+        """What a rule measures and the mapping that holds its operator."""
+        if kind == "library":
+            return self.library(rule, path, schema, prop, props), rule
+        if kind == "sql":
+            return self.sql(rule, path, schema, prop), rule
+        if kind == "custom":
+            return self.custom(rule, path, prop, props)
+        raise _Invalid(f"unknown rule type {kind!r}; expected library, sql, custom or text")
+
+    def skip(self, target: str, name: str, reason: str, path: JsonPath) -> None:
+        """Keep a rule as skipped, with a warning."""
+        self.skipped.append(ir.SkippedRule(target, name, reason, self.source(path)))
+        self.report("warning", path, f"Quality rule {name!r}: {reason}; skipping")
+
+    def severity(self, rule: Mapping[str, Any], path: JsonPath) -> str:
+        """dqx severity of an ODCS severity word (omitted -> default; unknown -> warning + P1)."""
+        word = rule.get("severity")
+        if word is None:
+            return self.options.default_severity
+        level = self.options.severities.get(str(word).lower())
+        if level is None:
+            known = ", ".join(self.options.severities)
+            self.report(
+                "warning",
+                (*path, "severity"),
+                f"unknown severity {word!r} (expected one of {known}); using P1",
+            )
+            return "P1"
+        return level
+
+    # --- library metrics -----------------------------------------------------------------------
+    def library(
+        self,
+        rule: Mapping[str, Any],
+        path: JsonPath,
+        schema: SchemaNode,
+        prop: PropertyNode | None,
+        props: Sequence[PropertyNode],
+    ) -> Planned:
+        """nullValues, missingValues, invalidValues, duplicateValues, rowCount."""
+        metric = self.metric_name(rule, path)
+        args = dict(as_mapping(rule.get("arguments")))
+        if "rule" in rule and "validValues" in rule:
+            args.setdefault("validValues", rule["validValues"])
+        percent = self.unit(rule, path)
+        if metric == "rowCount":
+            if percent:
+                raise _Invalid("rowCount has no percent unit")
+            return Planned(ROW_COUNT, "row count", "rowCount")
+        if metric == "duplicateValues" and "properties" in args:
+            cols = [self.m.column(self.resolve(n, props, (*path, "arguments", "properties")))
+                    for n in _names(args["properties"], "arguments.properties")]
+            return self.counted(self.m.duplicates(cols), percent, "duplicate rows", metric)
+        if prop is None:
+            raise _Invalid(f"metric {metric!r} must be on a property (or use arguments.properties)")
+        col = self.m.column(prop.column_path)
+        if metric == "nullValues":
+            return self.counted(self.m.nulls(col), percent, "NULL rows", metric)
+        if metric == "missingValues":
+            missing = _values(args.get("missingValues", []), "arguments.missingValues")
+            return self.counted(self.m.missing(col, missing), percent, "missing rows", metric)
+        if metric == "invalidValues":
+            return self.invalid(args, col, percent, prop)
+        if metric == "duplicateValues":
+            return self.counted(self.m.duplicates([col]), percent, "duplicate rows", metric)
+        raise _Invalid(f"unknown metric {metric!r}")
+
+    def metric_name(self, rule: Mapping[str, Any], path: JsonPath) -> str:
+        """The metric of a library rule; a legacy `rule:` is mapped with a deprecation warning."""
+        if "metric" in rule:
+            return str(rule["metric"])
+        legacy = str(rule.get("rule", ""))
+        metric = LEGACY_RULES.get(legacy)
+        if metric is None:
+            raise _Invalid(f"unknown library rule {legacy!r}")
+        self.report(
+            "warning",
+            (*path, "rule"),
+            f"'rule: {legacy}' is deprecated since ODCS v3.1.0; write 'metric: {metric}'"
+            + (" with 'arguments.validValues'" if legacy == "validValues" else ""),
+        )
+        return metric
+
+    def unit(self, rule: Mapping[str, Any], path: JsonPath) -> bool:
+        """True for `unit: percent`, False for rows (the default)."""
+        unit = str(rule.get("unit", "rows")).lower()
+        if unit not in ("rows", "percent"):
+            raise _Invalid(f"unit must be 'rows' or 'percent', got: {rule.get('unit')!r}")
+        return unit == "percent"
+
+    def counted(self, count_sql: str, percent: bool, what: str, kind: str) -> Planned:
+        """A row count, or its percentage of all rows (0 on an empty table)."""
+        if percent:
+            return Planned(Measure(self.m.ratio(count_sql, "100.0")), f"{what} (%)", kind)
+        return Planned(Measure(count_sql), what, kind)
+
+    def invalid(
+        self, args: Mapping[str, Any], col: str, percent: bool, prop: PropertyNode
+    ) -> Planned:
+        """invalidValues with arguments.validValues and/or arguments.pattern."""
+        valid = args.get("validValues")
+        pattern = args.get("pattern")
+        if valid is None and pattern is None:
+            raise _Invalid("invalidValues needs arguments.validValues or arguments.pattern")
+        values = _values(valid, "arguments.validValues") if valid is not None else None
+        if values is not None:
+            _check_value_types(values, prop.data.get("logicalType"), "arguments.validValues")
+        regex = self.pattern(pattern, "arguments.pattern") if pattern is not None else None
+        return self.counted(self.m.invalid(col, values, regex), percent, "invalid rows", "invalid")
+
+    def resolve(self, name: str, props: Sequence[PropertyNode], path: JsonPath) -> tuple[str, ...]:
+        """The column path of a property referenced by name (or physicalName, or dotted name)."""
+        for matcher in (
+            lambda p: p.dotted_name == name,
+            lambda p: p.name == name,
+            lambda p: ".".join(p.column_path) == name,
+        ):
+            found = [p for p in props if not p.inside_array and matcher(p)]
+            if found:
+                return found[0].column_path
+        raise _Invalid(f"property {name!r} does not exist in this schema object", path)
+
+    # --- sql rules ---------------------------------------------------------------------------
+    def sql(
+        self, rule: Mapping[str, Any], path: JsonPath, schema: SchemaNode, prop: PropertyNode | None
+    ) -> Planned:
+        """A `type: sql` rule as a scalar subquery over the dataset's view."""
+        query = rule.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise _Invalid("a sql rule needs a non-empty 'query'")
+        names = {
+            "table": self.dialect.quote_identifier(schema.dataset),
+            "column": self.m.column(prop.column_path) if prop else None,
+        }
+        try:
+            cleaned = substitute(strip_comments(query), names)
+            wrapped = self.dialect.scalar_subquery(cleaned)
+            if self.dialect.name == "duckdb":
+                check_duckdb_select(cleaned, wrapped)
+        except QueryError as problem:
+            raise _Invalid(f"query: {problem}", (*path, "query")) from None
+        return Planned(Measure(self.m.query(cleaned)), "query result", "sql")
+
+    # --- custom dqx rules --------------------------------------------------------------------
+    def custom(
+        self,
+        rule: Mapping[str, Any],
+        path: JsonPath,
+        prop: PropertyNode | None,
+        props: Sequence[PropertyNode],
+    ) -> tuple[Planned, Mapping[str, Any]]:
+        """A `type: custom, engine: dqx` rule: the DQX vocabulary read from `implementation`."""
+        engine = str(rule.get("engine", ""))
+        if engine.lower() != "dqx":
+            raise _Skip(f"type 'custom' with engine {engine!r} is not executable by DQX")
+        impl_path = (*path, "implementation")
+        impl = self.implementation(rule.get("implementation"), impl_path)
+        if isinstance(impl.get("check"), Mapping) and "function" in impl["check"]:
+            raise _Skip("a Databricks DQX implementation (check.function) is not dqlib's vocabulary")
+        unknown = sorted(set(impl) - DQX_KEYS)
+        if unknown:
+            raise _Invalid(f"unknown key {unknown[0]!r} in the dqx implementation", impl_path)
+        check = str(impl.get("check", ""))
+        if check not in DQX_CHECKS:
+            known = ", ".join(sorted(DQX_CHECKS))
+            raise _Invalid(f"unknown dqx check {check!r}; expected one of: {known}", impl_path)
+        if check == "num_rows":
+            return Planned(ROW_COUNT, "row count", "dqx-num_rows"), impl
+        target = self.dqx_column(impl, prop, props, impl_path)
+        return self.dqx_measure(check, impl, target, impl_path), impl
+
+    def implementation(self, value: Any, path: JsonPath) -> Mapping[str, Any]:
+        """The dqx implementation as a mapping (a YAML string is parsed, a mapping taken as is)."""
+        if isinstance(value, Mapping):
+            return value
+        if not isinstance(value, str):
+            raise _Invalid("a dqx rule needs an 'implementation' (a YAML mapping or string)", path)
+        try:
+            parsed = load_bytes(value.encode("utf-8"), self.doc.path, Limits(max_bytes=65536))
+        except CompileError as error:
+            first = error.diagnostics[0].message if error.diagnostics else "invalid YAML"
+            raise _Invalid(f"implementation is not valid YAML: {first}", path) from None
+        if not isinstance(parsed.data, Mapping):
+            raise _Invalid("implementation must be a YAML mapping", path)
+        return parsed.data
+
+    def dqx_column(
+        self,
+        impl: Mapping[str, Any],
+        prop: PropertyNode | None,
+        props: Sequence[PropertyNode],
+        path: JsonPath,
+    ) -> PropertyNode:
+        """The property a column-level dqx check measures (`column:`, else the rule's owner)."""
+        name = impl.get("column")
+        if name is None:
+            if prop is None:
+                raise _Invalid(f"check {impl.get('check')!r} needs a 'column'", path)
+            return prop
+        for matcher in (lambda p: p.dotted_name == str(name), lambda p: p.name == str(name)):
+            found = [p for p in props if not p.inside_array and matcher(p)]
+            if found:
+                return found[0]
+        raise _Invalid(f"column {name!r} does not exist in this schema object", path)
+
+    def dqx_measure(
+        self, check: str, impl: Mapping[str, Any], target: PropertyNode, path: JsonPath
+    ) -> Planned:
+        """The measure of one dqx vocabulary check on one column."""
+        col = self.m.column(target.column_path)
+        logical_type = _opt_str(target.data.get("logicalType"))
+        kind = f"dqx-{check}"
+        label = f"{check}({target.dotted_name})"
+        if check in ("missing", "duplicates", "whitelist", "blacklist"):
+            return self.dqx_count(check, impl, col, target, path)
+        if check == "cardinality":
+            return Planned(Measure(self.m.distinct(col)), label, kind)
+        if check == "count":
+            return Planned(Measure(self.m.non_null(col)), label, kind)
+        if check in ("min_length", "max_length", "avg_length"):
+            default = {"array": "list", "map": "map"}.get(logical_type or "", "string")
+            column_type = str(impl.get("column_type", default))
+            if column_type not in ("string", "list", "map"):
+                raise _Invalid(f"column_type must be string, list or map, got {column_type!r}", path)
+            function = {"min_length": "MIN", "max_length": "MAX", "avg_length": "AVG"}[check]
+            return Planned(Measure(self.m.length(function, col, column_type)), label, kind)
+        if logical_type not in NUMERIC_TYPES:
+            raise _Invalid(
+                f"check {check!r} needs a numeric column; {target.dotted_name!r} is "
+                f"logicalType {logical_type!r}",
+                path,
+            )
+        nan_possible = logical_type != "integer"
+        if check == "sum":
+            return Planned(Measure(self.m.total(col, nan_possible=nan_possible)), label, kind)
+        if check == "percentile":
+            fraction = impl.get("percentile")
+            if not _is_number(fraction) or not 0 <= float(fraction) <= 1:
+                raise _Invalid(f"percentile must be a number from 0.0 to 1.0, got: {fraction!r}", path)
+            return Planned(
+                Measure(self.m.percentile(col, float(fraction), nan_possible=nan_possible)),
+                label,
+                kind,
+            )
+        function = {"min": "MIN", "max": "MAX", "mean": "AVG", "variance": "VAR_SAMP",
+                    "stddev": "STDDEV_SAMP"}[check]
+        measure = Measure(self.m.statistic(function, col, nan_possible=nan_possible))
+        return Planned(measure, label, kind)
+
+    def dqx_count(
+        self, check: str, impl: Mapping[str, Any], col: str, target: PropertyNode, path: JsonPath
+    ) -> Planned:
+        """missing / duplicates / whitelist / blacklist, as a count or a 0-1 fraction."""
+        if check == "missing":
+            sql = self.m.nulls(col)
+        elif check == "duplicates":
+            sql = self.m.duplicates([col])
+        else:
+            values = _values(impl.get("values"), "values")
+            _check_value_types(values, target.data.get("logicalType"), "values")
+            sql = self.m.invalid(col, values, None) if check == "whitelist" else self.m.listed(
+                col, values
+            )
+        returns = str(impl.get("return", "count"))
+        if returns not in ("count", "pct"):
+            raise _Invalid(f"return must be 'count' or 'pct', got {returns!r}", path)
+        label = f"{check}({target.dotted_name})"
+        if returns == "pct":
+            return Planned(Measure(self.m.ratio(sql, "1.0")), f"{label} (fraction)", f"dqx-{check}")
+        return Planned(Measure(sql), label, f"dqx-{check}")
+
+    # --- SLA ---------------------------------------------------------------------------------
+    def sla(
+        self, schemas: Sequence[SchemaNode]
+    ) -> tuple[list[ir.SlaEntry], dict[int, list[Freshness]]]:
+        """All SLA entries, and the freshness assertions per schema object index."""
+        entries: list[ir.SlaEntry] = []
+        freshness: dict[int, list[Freshness]] = {}
+        for index, entry in enumerate(as_list(self.data.get("slaProperties"))):
+            if not isinstance(entry, Mapping):
+                continue
+            path: JsonPath = ("slaProperties", index)
+            prop_name = str(entry.get("property", ""))
+            hours, column, owner = None, None, None
+            if prop_name.lower() in LATENCY_PROPERTIES:
+                hours, column, owner = self.latency(entry, path, schemas)
+            entries.append(
+                ir.SlaEntry(
+                    property=prop_name,
+                    value=_scalar(entry.get("value")),
+                    unit=_opt_str(entry.get("unit")),
+                    element=_opt_str(entry.get("element")),
+                    max_age_hours=hours,
+                    timestamp_column=".".join(column.column_path) if column else None,
+                )
+            )
+            if hours is not None and column is not None and owner is not None:
+                planned = Planned(
+                    Measure(self.m.hours_since_newest(self.m.column(column.column_path))),
+                    f"hours since the newest {column.dotted_name}",
+                    "freshness",
+                )
+                freshness.setdefault(owner, []).append((planned, {"mustBeLessOrEqualTo": hours}, path))
+        return entries, freshness
+
+    def latency(
+        self, entry: Mapping[str, Any], path: JsonPath, schemas: Sequence[SchemaNode]
+    ) -> tuple[float | None, PropertyNode | None, int | None]:
+        """max_age_hours, timestamp column and its schema object (spec 8.2), or a warning."""
+        value, unit = entry.get("value"), str(entry.get("unit", "h")).lower()
+        if not _is_number(value):
+            self.report("warning", (*path, "value"), f"SLA latency value must be a number, got: "
+                        f"{value!r}; freshness check skipped")
+            return None, None, None
+        factor = HOURS_PER_UNIT.get(unit)
+        if factor is None:
+            self.report("warning", (*path, "unit"), f"SLA latency unit {entry.get('unit')!r} is "
+                        "not a time unit (s, min, h, d, y); freshness check skipped")
+            return None, None, None
+        hours = float(value) * factor
+        found = self.timestamp_column(entry, path, schemas)
+        if found is None:
+            return hours, None, None
+        return hours, found[0], found[1]
+
+    def timestamp_column(
+        self, entry: Mapping[str, Any], path: JsonPath, schemas: Sequence[SchemaNode]
+    ) -> tuple[PropertyNode, int] | None:
+        """The column named by `element` (table.column), else the first partition key."""
+        element = entry.get("element")
+        if isinstance(element, str) and element.strip():
+            first = element.split(",")[0].strip()
+            table, _, column = first.rpartition(".")
+            for index, schema in enumerate(schemas):
+                if table and table not in (schema.name, schema.dataset):
+                    continue
+                for prop in properties(schema):
+                    if column in (prop.name, ".".join(prop.column_path)) and not prop.inside_array:
+                        return prop, index
+            self.report("error", (*path, "element"),
+                        f"SLA element {element!r} does not name a property of this contract")
+            return None
+        for index, schema in enumerate(schemas):
+            for prop in properties(schema):
+                data = prop.data
+                if data.get("partitioned") is True and data.get("partitionKeyPosition") == 1:
+                    return prop, index
+        self.report("warning", path,
+                    "SLA latency rule: no timestamp column could be resolved; freshness check skipped")
+        return None
+
+    # --- assertions --------------------------------------------------------------------------
+    def assertion(
+        self,
+        planned: Planned,
+        comparison: Mapping[str, Any],
+        path: JsonPath,
+        name: str,
+        severity: str,
+        taken: set[str],
+        rule: Mapping[str, Any] | None = None,
+    ) -> ir.Assertion:
+        """Attach the comparison, name, severity and tags to a planned measure."""
+        actual, validator, text = self.comparison(planned.measure.code, comparison)
+        tags = ["odcs", re.sub(r"[^A-Za-z0-9_-]", "_", planned.kind)]
+        dimension = rule.get("dimension") if rule else None
+        if isinstance(dimension, str) and re.fullmatch(r"[A-Za-z0-9_-]+", dimension):
+            tags.append(dimension)
+        return ir.Assertion(
+            name=unique_label(name, taken),
+            severity=severity or self.options.constraint_severity,
+            tags=tuple(sorted(set(tags))),
+            summary=f"{planned.summary} {text}".strip(),
+            source=self.source(path),
+            actual_code=actual,
+            validator_code=validator,
+        )
+
+    def comparison(self, metric: str, holder: Mapping[str, Any]) -> tuple[str, str, str]:
+        """(actual expression, validator call, description) for the operator in `holder`.
+
+        dqlib rounds assertion values to 6 significant digits before comparing, so the
+        generated code compares the exact difference with 0 (or, for ranges, the distance
+        outside the range), which keeps every verdict exact.
+        """
+        ops = operators_of(holder)
+        if not ops:
+            return metric, "noop()", "(recorded, no threshold)"
+        if len(ops) > 1:
+            raise _Invalid("exactly one operator is required, found " + " and ".join(ops))
+        op = ops[0]
+        value = holder[op]
+        if op in ("mustBeBetween", "mustNotBeBetween"):
+            lower, upper = _bounds(op, value)
+            inside = op == "mustBeBetween"
+            exclusive = self.options.between == "exclusive"
+            validator = {(True, False): "is_leq(0)", (True, True): "is_lt(0)",
+                         (False, False): "is_gt(0)", (False, True): "is_geq(0)"}[(inside, exclusive)]
+            actual = f"_runtime.outside({metric}, {literal(lower)}, {literal(upper)})"
+            return actual, validator, f"{op} [{lower!r}, {upper!r}]"
+        number = _number(value, op)
+        validator = {"mustBe": "is_eq(0)", "mustNotBe": "is_neq(0)", "mustBeGreaterThan": "is_gt(0)",
+                     "mustBeGreaterOrEqualTo": "is_geq(0)", "mustBeLessThan": "is_lt(0)",
+                     "mustBeLessOrEqualTo": "is_leq(0)"}[op]
+        if number == 0:
+            actual = metric
+        elif number > 0:
+            actual = f"{metric} - {literal(number)}"
+        else:
+            actual = f"{metric} + {literal(-number)}"
+        return actual, validator, f"{op} {number!r}"
+
+
+# --- small pure helpers --------------------------------------------------------------------------
+def _opt_str(value: Any) -> str | None:
+    """`value` as a string, None when absent or null."""
+    return None if value is None else str(value)
+
+
+def _column_name(prop: Mapping[str, Any]) -> str:
+    """A property's data column: physicalName, else name."""
+    physical = prop.get("physicalName")
+    return str(physical) if isinstance(physical, str) and physical else str(prop.get("name", ""))
+
+
+def _docstring(metadata: ir.Metadata) -> str:
+    """The generated module's docstring: what it checks, then the contract's description."""
+    title = metadata.name or metadata.id
+    head = f"Data quality checks of the ODCS contract {title!r}, version {metadata.version}."
+    return f"{head}\n\n{metadata.description}\n" if metadata.description else head
+
+
+def _description(value: Any) -> str | None:
+    """The contract description as text (a string, or the fields of a description object)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        parts = [f"{k.capitalize()}: {v}" for k, v in value.items() if isinstance(v, str)]
+        return "\n".join(parts) or None
+    return None
+
+
+def _text(rule: Mapping[str, Any]) -> str:
+    """The description of a text rule."""
+    return str(rule.get("description", rule.get("implementation", "")))
+
+
+def _rule_type(rule: Mapping[str, Any]) -> str:
+    """library (explicit, or implied by metric/rule), sql, custom or text."""
+    if "type" in rule:
+        return str(rule["type"])
+    if "metric" in rule or "rule" in rule:
+        return "library"
+    if "query" in rule:
+        return "sql"
+    raise _Invalid("a quality rule needs a 'type' (library, sql, custom, text) or a 'metric'")
+
+
+def _rule_label(rule: Mapping[str, Any], prop: PropertyNode | None, schema: SchemaNode) -> str:
+    """The rule's name, else its id, else `<target>: <what it checks>`."""
+    for key in ("name", "id"):
+        if isinstance(rule.get(key), str) and rule[key].strip():
+            return str(rule[key])
+    target = prop.dotted_name if prop else schema.dataset
+    what = rule.get("metric") or rule.get("rule") or rule.get("type") or "rule"
+    if rule.get("type") == "custom" and isinstance(rule.get("implementation"), str):
+        match = re.search(r"^\s*check:\s*(\w+)", rule["implementation"], re.MULTILINE)
+        what = match.group(1) if match else what
+    return f"{target}: {what}"
+
+
+def _is_number(value: Any) -> bool:
+    """A YAML int or float (not a boolean)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number(value: Any, where: str) -> int | float:
+    """A finite number, or _Invalid."""
+    if not _is_number(value) or not math.isfinite(value):
+        raise _Invalid(f"{where} must be a number, got: {value!r}")
+    return int(value) if isinstance(value, int) else float(value)
+
+
+def _count(value: Any, where: str) -> int:
+    """A non-negative integer, or _Invalid."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _Invalid(f"{where} must be a non-negative integer, got: {value!r}")
+    return value
+
+
+def _bounds(op: str, value: Any) -> tuple[int | float, int | float]:
+    """The [lower, upper] of a range operator, checked."""
+    if not isinstance(value, list) or len(value) != 2 or not all(_is_number(v) for v in value):
+        raise _Invalid(f"{op} must be a list of [lower, upper], got: {_show(value)}")
+    lower, upper = _number(value[0], op), _number(value[1], op)
+    if lower > upper:
+        raise _Invalid(f"{op} lower bound {lower!r} is above the upper bound {upper!r}")
+    return lower, upper
+
+
+def _show(value: Any) -> str:
+    """A value as the messages print it: numbers bare, strings quoted."""
+    return repr(value) if not isinstance(value, int | float) or isinstance(value, bool) else str(value)
+
+
+def _names(value: Any, where: str) -> list[str]:
+    """A non-empty list of property names."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise _Invalid(f"{where} must be a non-empty list of property names")
+    return [str(v) for v in value]
+
+
+def _values(value: Any, where: str) -> list[Any]:
+    """A list of scalar values."""
+    if not isinstance(value, list) or any(isinstance(v, Mapping | list) for v in value):
+        raise _Invalid(f"{where} must be a list of values, got: {_show(value)}")
+    return list(value)
+
+
+def _check_value_types(values: Sequence[Any], logical_type: Any, where: str) -> None:
+    """Values comparable with the column's logicalType (else the database would abort the run)."""
+    expected: dict[str, tuple[type, ...]] = {
+        "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+        "date": (str,), "timestamp": (str,), "time": (str,),
+    }
+    types = expected.get(str(logical_type))
+    if types is None:
+        return
+    for v in values:
+        if v is None:
+            continue
+        bad_bool = isinstance(v, bool) and bool not in types
+        if bad_bool or not isinstance(v, types):
+            raise _Invalid(f"{where} holds {v!r}, which cannot be compared with a "
+                           f"{logical_type} column")
+
+
+def _is_temporal(value: str, logical_type: str) -> bool:
+    """True when `value` is an ISO date / timestamp / time."""
+    parse = {"date": dt.date.fromisoformat, "timestamp": dt.datetime.fromisoformat,
+             "time": dt.time.fromisoformat}[logical_type]
+    try:
+        parse(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _position_or_max(value: Any) -> int:
+    """A primaryKeyPosition, or a large number when absent."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 1 << 30
+
+
+def _scalar(value: Any) -> str | int | float | bool | None:
+    """An SLA value as a scalar (other shapes as their text)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

@@ -1,0 +1,75 @@
+"""Rendering: IR -> Python source through the Jinja templates, then black with a pinned mode."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import black
+import jinja2
+
+from . import ir
+from .pycode import comment, literal, set_literal
+
+RUNTIME_MODULE = "_runtime"
+
+
+def templates_dir() -> Path:
+    """The templates: inside the installed package (wheel), else the repository's `templates/`."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja environment: strict undefined, no autoescape, the `py`/`pyset`/`comment` filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["py"] = literal
+    env.filters["pyset"] = set_literal
+    env.filters["comment"] = comment
+    return env
+
+
+def black_mode(line_length: int = 100) -> black.Mode:
+    """The one black mode generated code is formatted with."""
+    return black.Mode(
+        target_versions={black.TargetVersion.PY311},
+        line_length=line_length,
+        string_normalization=True,
+        magic_trailing_comma=True,
+    )
+
+
+def format_source(source: str, line_length: int = 100) -> str:
+    """`source` formatted by black (idempotent)."""
+    return black.format_str(source, mode=black_mode(line_length))
+
+
+def render_module(module: ir.Module, line_length: int = 100) -> str:
+    """The generated module of one contract."""
+    text = environment().get_template("module.py.jinja").render(m=module)
+    return format_source(text, line_length)
+
+
+def render_package_init(modules: Sequence[str], line_length: int = 100) -> str:
+    """The package's `__init__.py`, listing its modules."""
+    docstring = "Data quality checks generated from ODCS contracts by odcs-codegen."
+    text = environment().get_template("__init__.py.jinja").render(
+        docstring=docstring, modules=sorted(modules)
+    )
+    return format_source(text, line_length)
+
+
+@cache
+def render_runtime(line_length: int = 100) -> str:
+    """The package's self-contained runtime (`_runtime.py`), the same in every package."""
+    text = environment().get_template("_runtime.py.jinja").render()
+    return format_source(text, line_length)

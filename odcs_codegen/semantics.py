@@ -1,0 +1,157 @@
+"""Semantic checks the ODCS JSON Schema cannot express, run on a schema-valid contract.
+
+Unknown logical types, duplicate names, datasets sharing a physical name, dangling references,
+primary-key positions with gaps or repeats, arrays without `items` and empty rules. Rule-specific
+checks (operators, arguments, column references) happen while lowering each rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from .contract import (
+    LOGICAL_TYPES,
+    LOGICAL_TYPES_V32,
+    JsonPath,
+    PropertyNode,
+    SchemaNode,
+    as_list,
+    as_mapping,
+    properties,
+    rules,
+    schema_objects,
+)
+from .diagnostics import Diagnostic, Position
+
+Problem = tuple[JsonPath, str]
+
+
+def semantic_errors(
+    data: Any, path: str, position: Callable[[JsonPath], Position | None]
+) -> list[Diagnostic]:
+    """Every semantic error of a contract, positioned."""
+    contract = as_mapping(data)
+    return [
+        Diagnostic(path, position(where), "error", message)
+        for where, message in _problems(contract)
+    ]
+
+
+def _problems(contract: Mapping[str, Any]) -> Iterator[Problem]:
+    """All problems, contract-wide checks first, then per schema object."""
+    schemas = list(schema_objects(contract))
+    yield from _duplicates(schemas, lambda s: s.name, "schema object name")
+    yield from _duplicates(
+        [s for s in schemas if isinstance(s.data.get("id"), str)],
+        lambda s: str(s.data["id"]),
+        "schema object id",
+    )
+    yield from _duplicates(schemas, lambda s: s.dataset, "dataset (physicalName or name)")
+    version = str(contract.get("apiVersion", ""))
+    allowed = LOGICAL_TYPES_V32 if version >= "v3.2" else LOGICAL_TYPES
+    targets = _relationship_targets(schemas)
+    for schema in schemas:
+        props = list(properties(schema))
+        yield from _schema_problems(schema, props, allowed, targets)
+
+
+def _schema_problems(
+    schema: SchemaNode, props: list[PropertyNode], allowed: frozenset[str], targets: set[str]
+) -> Iterator[Problem]:
+    """Problems inside one schema object."""
+    for prop in props:
+        yield from _property_problems(prop, allowed)
+    yield from _primary_key_positions(props)
+    yield from _relationships(schema.data, schema.path, targets)
+    for prop in props:
+        yield from _relationships(prop.data, prop.path, targets)
+    owners: list[tuple[Mapping[str, Any], JsonPath]] = [(schema.data, schema.path)]
+    owners += [(p.data, p.path) for p in props]
+    named: list[tuple[str, JsonPath]] = []
+    for owner, owner_path in owners:
+        for rule, path in rules(owner, owner_path):
+            if isinstance(rule, Mapping) and not rule:
+                yield path, "empty quality rule {}: give it a type (library, sql, custom, text)"
+            elif isinstance(rule, Mapping) and isinstance(rule.get("name"), str):
+                named.append((str(rule["name"]), path))
+    seen: dict[str, JsonPath] = {}
+    for name, path in named:
+        if name in seen:
+            yield path, f"duplicate quality rule name {name!r} in schema object {schema.name!r}"
+        seen.setdefault(name, path)
+
+
+def _property_problems(prop: PropertyNode, allowed: frozenset[str]) -> Iterator[Problem]:
+    """Unknown logicalType, and arrays without items."""
+    logical_type = prop.data.get("logicalType")
+    label = prop.dotted_name or prop.name
+    if isinstance(logical_type, str) and logical_type not in allowed:
+        yield (*prop.path, "logicalType"), (
+            f"Property {label!r}: unknown logicalType {logical_type!r}"
+        )
+    if logical_type == "array" and not isinstance(prop.data.get("items"), Mapping):
+        yield prop.path, f"Property {label!r}: logicalType 'array' needs 'items'"
+
+
+def _primary_key_positions(props: list[PropertyNode]) -> Iterator[Problem]:
+    """primaryKeyPosition values must be 1..n without gaps or repeats."""
+    keyed = [
+        p
+        for p in props
+        if p.data.get("primaryKey") is True and isinstance(p.data.get("primaryKeyPosition"), int)
+    ]
+    positions = sorted(int(p.data["primaryKeyPosition"]) for p in keyed)
+    if positions and positions != list(range(1, len(positions) + 1)):
+        where = (*keyed[0].path, "primaryKeyPosition")
+        shown = ", ".join(str(n) for n in positions)
+        yield where, (
+            f"primaryKeyPosition values must be 1..{len(positions)} without gaps or repeats, "
+            f"got {shown}"
+        )
+
+
+def _duplicates(
+    schemas: list[SchemaNode], key: Callable[[SchemaNode], str], what: str
+) -> Iterator[Problem]:
+    """A problem for every schema object whose key was already used."""
+    seen: dict[str, SchemaNode] = {}
+    for schema in schemas:
+        value = key(schema)
+        if value in seen:
+            yield schema.path, f"duplicate {what} {value!r} (also schema[{seen[value].path[1]}])"
+        seen.setdefault(value, schema)
+
+
+def _relationship_targets(schemas: list[SchemaNode]) -> set[str]:
+    """Every `object.property` (and `object`) a relationship may point at."""
+    targets: set[str] = set()
+    for schema in schemas:
+        for name in {schema.name, schema.dataset}:
+            targets.add(name)
+            for prop in properties(schema):
+                targets.add(f"{name}.{prop.dotted_name}")
+                targets.add(f"{name}.{prop.name}")
+    return targets
+
+
+def _relationships(owner: Mapping[str, Any], path: JsonPath, targets: set[str]) -> Iterator[Problem]:
+    """Relationship `to` references that name nothing in this contract (external refs skipped)."""
+    for index, rel in enumerate(as_list(owner.get("relationships"))):
+        if not isinstance(rel, Mapping):
+            continue
+        for ref in _refs(rel.get("to")):
+            if "/" in ref or "://" in ref or ref.startswith("#"):
+                continue
+            if ref not in targets:
+                yield (*path, "relationships", index, "to"), (
+                    f"relationship target {ref!r} does not name a schema object or property "
+                    "of this contract"
+                )
+
+
+def _refs(value: Any) -> list[str]:
+    """The reference strings of a relationship's `to` (a string or a list)."""
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in as_list(value) if isinstance(v, str)]
