@@ -206,7 +206,7 @@ class _Lowering:
             name = "SLA: Freshness check"
             assertions.append(self.assertion(planned, comparison, path, name, "P0", taken))
         return ir.Check(
-            function_name=functions.claim(snake_identifier(schema.dataset, prefix="check")),
+            function_name=functions.claim("check_" + snake_identifier(schema.dataset).lstrip("_")),
             check_name=unique_label(label, check_names),
             schema_name=schema.name,
             dataset=ir.Dataset(schema.dataset, self.columns(schema.data.get("properties"))),
@@ -323,7 +323,7 @@ class _Lowering:
         cols = [self.m.column(p.column_path) for p in keys]
         names = ", ".join(p.dotted_name for p in keys)
         planned = Planned(
-            Measure(self.m.key_violations(cols)), f"primary key ({names}): violating rows", "pk"
+            Measure(self.m.key_violations(cols)), f"primary key ({names}): violating rows", "primaryKey"
         )
         label = f"{schema.dataset}: primaryKey"
         return [self.assertion(planned, {"mustBe": 0}, schema.path, label, "", taken)]

@@ -43,7 +43,7 @@ class Measures:
         """A quoted column, or a struct field of one (`address.city`)."""
         expr = self.d.quote_identifier(path[0])
         for field in path[1:]:
-            expr = f"struct_extract({expr}, {self.d.quote_string(field)})"
+            expr = self.d.field(expr, field)
         return expr
 
     def in_list(self, expr: str, values: Sequence[Scalar]) -> str:

@@ -49,6 +49,10 @@ class Dialect:
         """A literal of a temporal type, e.g. CAST('2024-01-01' AS DATE)."""
         return f"CAST({self.quote_string(value)} AS {sql_type})"
 
+    def field(self, expr: str, name: str) -> str:
+        """A field of a struct value."""
+        return f"struct_extract({expr}, {self.quote_string(name)})"
+
     # --- aggregates ------------------------------------------------------------------------
     def count_where(self, cond: str) -> str:
         """Rows where `cond` is true; 0 (never NULL) on an empty table."""

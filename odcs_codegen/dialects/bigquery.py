@@ -26,6 +26,9 @@ class BigQuery(Dialect):
         escaped = value.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
         return "'" + escaped.replace("\r", "\\r") + "'"
 
+    def field(self, expr: str, name: str) -> str:
+        return f"{expr}.{self.quote_identifier(name)}"
+
     def count_where(self, cond: str) -> str:
         return f"COUNTIF({cond})"
 

@@ -1,0 +1,41 @@
+"""Regenerate the golden files: `python tests/update_golden.py` (then review the diff)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from odcs_codegen.compiler import Settings, build  # noqa: E402
+from odcs_codegen.emit import write_atomic  # noqa: E402
+from odcs_codegen.lower import Options  # noqa: E402
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+DIALECTS = ("duckdb", "bigquery")
+
+
+def golden_build(dialect: str) -> dict[str, str]:
+    """The generated files of the golden contracts in one dialect."""
+    output = GOLDEN / dialect
+    result = build([GOLDEN / "contracts"], output, Settings(options=Options(dialect=dialect)))
+    if result.failed:
+        raise SystemExit("\n".join(d.format() for d in result.diagnostics))
+    return result.files
+
+
+def main() -> None:
+    """Rewrite tests/golden/<dialect>/ from tests/golden/contracts/."""
+    for dialect in DIALECTS:
+        files = golden_build(dialect)
+        target = GOLDEN / dialect
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        for name, content in files.items():
+            write_atomic(target / name, content)
+        print(f"{target.relative_to(GOLDEN.parent.parent)}: {len(files)} files")
+
+
+if __name__ == "__main__":
+    main()
