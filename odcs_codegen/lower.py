@@ -353,6 +353,7 @@ class _Lowering:
                 )
                 return []
             planned, comparison = self.plan(kind, rule, path, schema, prop, props)
+            compare_path = (*path, "implementation") if comparison is not rule else path
         except _Skip as reason:
             self.skip(target, name, str(reason), path)
             return []
@@ -363,7 +364,7 @@ class _Lowering:
         try:
             return [self.assertion(planned, comparison, path, name, severity, taken, rule)]
         except _Invalid as problem:
-            self.report("error", problem.path or path, f"Quality rule {name!r}: {problem}")
+            self.report("error", problem.path or compare_path, f"Quality rule {name!r}: {problem}")
             return []
 
     def plan(
@@ -425,8 +426,9 @@ class _Lowering:
                 raise _Invalid("rowCount has no percent unit")
             return Planned(ROW_COUNT, "row count", "rowCount")
         if metric == "duplicateValues" and "properties" in args:
-            cols = [self.m.column(self.resolve(n, props, (*path, "arguments", "properties")))
-                    for n in _names(args["properties"], "arguments.properties")]
+            names = _names(args["properties"], "arguments.properties")
+            where = (*path, "arguments", "properties")
+            cols = [self.m.column(self.resolve(n, props, (*where, i))) for i, n in enumerate(names)]
             return self.counted(self.m.duplicates(cols), percent, "duplicate rows", metric)
         if prop is None:
             raise _Invalid(f"metric {metric!r} must be on a property (or use arguments.properties)")
