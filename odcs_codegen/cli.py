@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .compiler import Build, Settings, UsageError, build, discover
+from .cache import ModuleCache, default_cache_dir
+from .cache import ModuleCache, default_cache_dir
+from .compiler import Build, Settings, UsageError, build, compile_contract, discover, module_name
 from .diagnostics import CompileError, Diagnostic
 from .dialects import DIALECTS
 from .emit import Plan, diff, plan, write
@@ -56,6 +58,9 @@ def _add_build_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="contracts or folders")
     command.add_argument("-o", "--output", type=Path, required=True, help="the package folder")
     command.add_argument("--line-length", type=int, default=100, help="black line length")
+    command.add_argument(
+        "--no-cache", action="store_true", help="recompile every contract (ignore the cache)"
+    )
     _add_option_arguments(command)
 
 
@@ -76,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.line_length < 40:
             raise UsageError("--line-length must be at least 40")
         settings = Settings(options=settings.options, line_length=args.line_length)
-        result = build(args.paths, args.output, settings)
+        cache = ModuleCache(None if args.no_cache else default_cache_dir())
+        result = build(args.paths, args.output, settings, cache=cache)
     except UsageError as error:
         print(f"odcs-codegen: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -96,8 +102,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _lint(paths: Sequence[Path], settings: Settings) -> int:
     """Validate contracts without writing anything."""
-    from .compiler import compile_contract, module_name
-
     diagnostics: list[Diagnostic] = []
     for path in discover(paths):
         try:

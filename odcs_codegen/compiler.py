@@ -8,11 +8,13 @@ run reports every error of every file.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import ir
+from .cache import ModuleCache, cache_key
 from .diagnostics import CompileError, Diagnostic, sorted_diagnostics
 from .loader import Limits, LoadedDocument, load_file
 from .lower import Options, lower
@@ -22,6 +24,7 @@ from .semantics import semantic_errors
 from .validation import validate_contract
 
 CONTRACT_SUFFIXES: tuple[str, ...] = (".odcs.yaml", ".odcs.yml", ".yaml", ".yml")
+PARALLEL_THRESHOLD = 8
 
 
 class UsageError(Exception):
@@ -42,7 +45,7 @@ class Build:
     """The result of compiling a set of contracts: files to write and what was found."""
 
     files: dict[str, str]
-    modules: tuple[ir.Module, ...]
+    modules: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
 
     @property
@@ -119,47 +122,122 @@ def _lower(
     return lower(doc, module_name=name, source_path=source, options=settings.options)
 
 
-def build(paths: Sequence[Path], output: Path, settings: Settings | None = None) -> Build:
-    """Compile every contract under `paths` for the package folder `output`."""
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """One contract's outcome: its module source (None on errors) and diagnostics."""
+
+    name: str
+    source: str | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def compile_to_source(path: Path, output: Path, name: str, settings: Settings) -> Compiled:
+    """Compile and render one contract; errors are returned, not raised (for worker processes)."""
+    try:
+        module, found = compile_contract(path, output, name, settings)
+    except CompileError as error:
+        return Compiled(name, None, error.diagnostics)
+    return Compiled(name, render_module(module, settings.line_length), tuple(found))
+
+
+def build(
+    paths: Sequence[Path],
+    output: Path,
+    settings: Settings | None = None,
+    *,
+    cache: ModuleCache | None = None,
+    workers: int | None = None,
+) -> Build:
+    """Compile every contract under `paths` for the package folder `output`.
+
+    Unchanged contracts come from `cache` without loading, validating or rendering anything;
+    the others are compiled in parallel processes when there are many of them.
+    """
     settings = settings or Settings()
+    cache = cache or ModuleCache(None)
     contracts = discover(paths)
-    names = _module_names(contracts)
-    modules: list[ir.Module] = []
-    diagnostics: list[Diagnostic] = []
-    for path in contracts:
-        try:
-            module, found = compile_contract(path, output, names[path], settings)
-        except CompileError as error:
-            diagnostics.extend(error.diagnostics)
-            continue
-        modules.append(module)
-        diagnostics.extend(found)
+    names, diagnostics = _module_names(contracts)
+    keys = {
+        p: cache_key(
+            p.read_bytes(), names[p], relative_source(p, output), display_path(p), repr(settings)
+        )
+        for p in contracts
+        if p in names
+    }
+    results: dict[Path, Compiled] = {}
+    for path, key in keys.items():
+        hit = cache.get(key)
+        if hit is not None:
+            results[path] = Compiled(names[path], hit[0], tuple(hit[1]))
+    missing = [p for p in keys if p not in results]
+    for path, compiled in zip(missing, _compile_all(missing, output, names, settings, workers)):
+        results[path] = compiled
+        if compiled.source is not None:
+            cache.put(keys[path], compiled.source, compiled.diagnostics)
+    for path in keys:
+        diagnostics.extend(results[path].diagnostics)
+    sources = {r.name: r.source for r in results.values() if r.source is not None}
     files: dict[str, str] = {}
     if not any(d.level == "error" for d in diagnostics):
-        files = _render(modules, settings.line_length)
-    return Build(files, tuple(modules), tuple(sorted_diagnostics(diagnostics)))
+        files = _package_files(sources, settings.line_length, cache)
+    return Build(files, tuple(sorted(sources)), tuple(sorted_diagnostics(diagnostics)))
 
 
-def _module_names(contracts: Sequence[Path]) -> dict[Path, str]:
-    """Module name per contract; two contracts that would share a module are a usage error."""
+def _compile_all(
+    paths: Sequence[Path],
+    output: Path,
+    names: dict[Path, str],
+    settings: Settings,
+    workers: int | None,
+) -> list[Compiled]:
+    """Compile contracts, in a process pool when there are enough of them to pay off."""
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        return [compile_to_source(p, output, names[p], settings) for p in paths]
+    with ProcessPoolExecutor(max_workers=min(count, len(paths))) as pool:
+        futures = [pool.submit(compile_to_source, p, output, names[p], settings) for p in paths]
+        return [f.result() for f in futures]
+
+
+def _module_names(contracts: Sequence[Path]) -> tuple[dict[Path, str], list[Diagnostic]]:
+    """Module name per contract; two contracts that would share a module are an error."""
     names: dict[Path, str] = {}
     owners: dict[str, Path] = {}
+    problems: list[Diagnostic] = []
     for path in contracts:
         name = module_name(path)
         if name in owners or name == RUNTIME_MODULE:
             other = owners.get(name)
-            raise UsageError(
-                f"{display_path(path)}: module name {name!r} is already used by "
-                f"{display_path(other) if other else 'the runtime'}; rename one of the files"
-            )
+            owner = display_path(other) if other else "the runtime"
+            message = f"module name {name!r} is already used by {owner}; rename one of the files"
+            problems.append(Diagnostic(display_path(path), None, "error", message))
+            continue
         owners[name] = path
         names[path] = name
-    return names
+    return names, problems
 
 
-def _render(modules: Sequence[ir.Module], line_length: int) -> dict[str, str]:
+def _package_files(
+    sources: dict[str, str], line_length: int, cache: ModuleCache
+) -> dict[str, str]:
     """The output files: one module per contract, the package `__init__` and the runtime."""
-    files = {f"{m.module_name}.py": render_module(m, line_length) for m in modules}
-    files["__init__.py"] = render_package_init([m.module_name for m in modules], line_length)
-    files[f"{RUNTIME_MODULE}.py"] = render_runtime(line_length)
+    files = {f"{name}.py": source for name, source in sources.items()}
+    files["__init__.py"] = _cached(
+        cache, cache_key(b"", "__init__", str(line_length), *sorted(sources)),
+        lambda: render_package_init(list(sources), line_length),
+    )
+    files[f"{RUNTIME_MODULE}.py"] = _cached(
+        cache, cache_key(b"", RUNTIME_MODULE, str(line_length)),
+        lambda: render_runtime(line_length),
+    )
     return dict(sorted(files.items()))
+
+
+def _cached(cache: ModuleCache, key: str, render: Callable[[], str]) -> str:
+    """A rendered file from the cache, else rendered now and stored."""
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[0]
+    source = render()
+    cache.put(key, source, ())
+    return source

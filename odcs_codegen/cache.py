@@ -1,0 +1,90 @@
+"""A content-addressed cache of compiled modules, so unchanged contracts are not recompiled.
+
+The key hashes everything a module depends on: the contract's bytes, its module name and
+relative path, the compiler settings, the odcs-codegen version and the templates. Entries are
+small JSON files; the cache can be deleted at any time (the next build is simply cold).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .diagnostics import Diagnostic, Position
+from .render import templates_dir
+
+
+def default_cache_dir() -> Path:
+    """`$ODCS_CODEGEN_CACHE`, else `$XDG_CACHE_HOME/odcs-codegen`, else `~/.cache/odcs-codegen`."""
+    explicit = os.environ.get("ODCS_CODEGEN_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "odcs-codegen"
+
+
+@cache
+def _templates_digest() -> str:
+    """A hash of every template file (a template change invalidates the cache)."""
+    digest = hashlib.sha256()
+    for path in sorted(templates_dir().rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def cache_key(contract: bytes, *parts: str) -> str:
+    """The key of one compiled module: its inputs, version, templates and settings."""
+    digest = hashlib.sha256()
+    for part in (__version__, _templates_digest(), *parts):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(contract)
+    return digest.hexdigest()
+
+
+class ModuleCache:
+    """Compiled module text and diagnostics by key, as JSON files in one folder."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def get(self, key: str) -> tuple[str, list[Diagnostic]] | None:
+        """The cached entry, or None (also when the entry is unreadable)."""
+        if self.folder is None:
+            return None
+        try:
+            entry = json.loads((self.folder / f"{key}.json").read_text("utf-8"))
+            return entry["source"], [_diagnostic(d) for d in entry["diagnostics"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, source: str, diagnostics: Sequence[Diagnostic]) -> None:
+        """Store an entry (best effort: a cache that cannot be written is skipped)."""
+        if self.folder is None:
+            return
+        entry = {"source": source, "diagnostics": [_plain(d) for d in diagnostics]}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temp = self.folder / f".{key}.{os.getpid()}.tmp"
+            temp.write_text(json.dumps(entry), "utf-8")
+            os.replace(temp, self.folder / f"{key}.json")
+        except OSError:
+            return
+
+
+def _plain(d: Diagnostic) -> dict[str, Any]:
+    """A diagnostic as JSON data."""
+    position = [d.position.line, d.position.column] if d.position else None
+    return {"path": d.path, "position": position, "level": d.level, "message": d.message}
+
+
+def _diagnostic(data: dict[str, Any]) -> Diagnostic:
+    """A diagnostic from JSON data."""
+    position = Position(*data["position"]) if data["position"] else None
+    return Diagnostic(data["path"], position, data["level"], data["message"])
