@@ -222,9 +222,12 @@ class _Lowering:
         items = prop.get("items")
         options = as_mapping(prop.get("logicalTypeOptions"))
         timezone = options.get("defaultTimezone", "Etc/UTC") if options.get("timezone") else None
+        logical_type = _opt_str(prop.get("logicalType"))
+        if logical_type == "vector":  # ODCS v3.2.0: a fixed-length list of numbers
+            logical_type, items = "array", {"name": "items", "logicalType": "number"}
         return ir.Column(
             name=_column_name(prop),
-            logical_type=_opt_str(prop.get("logicalType")),
+            logical_type=logical_type,
             required=prop.get("required") is True,
             items=self.column(items) if isinstance(items, Mapping) else None,
             fields=self.columns(prop.get("properties")),
