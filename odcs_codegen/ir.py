@@ -139,5 +139,6 @@ class Module:
     metadata: Metadata
     checks: tuple[Check, ...]
     sla: tuple[SlaEntry, ...]
+    servers: tuple[dict[str, str | int | float | bool | None], ...]
     text_rules: tuple[TextRule, ...]
     skipped: tuple[SkippedRule, ...]

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from . import ir
 from .contract import (
@@ -67,6 +67,12 @@ TEMPORAL_SQL_TYPES: Mapping[str, str] = {"date": "DATE", "timestamp": "TIMESTAMP
 UTC_NAMES: frozenset[str] = frozenset({"utc", "etc/utc", "z", "zulu", "etc/zulu", "gmt", "etc/gmt"})
 
 
+class NameFilter(Protocol):
+    """Include/exclude patterns (`config.Filter`): does any of `names` pass?"""
+
+    def allows(self, *names: str) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Options:
     """Compiler choices that change generated code (command line or configuration)."""
@@ -76,6 +82,8 @@ class Options:
     default_severity: str = "P1"
     constraint_severity: str = "P1"
     between: Literal["inclusive", "exclusive"] = "inclusive"
+    dataset_filter: NameFilter | None = None
+    rule_filter: NameFilter | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +156,7 @@ class _Lowering:
         checks = tuple(
             self.check(schema, functions, check_names, len(schemas) > 1, freshness.get(i, []))
             for i, schema in enumerate(schemas)
+            if self.dataset_allowed(schema)
         )
         metadata = self.metadata()
         return ir.Module(
@@ -160,9 +169,27 @@ class _Lowering:
             metadata=metadata,
             checks=checks,
             sla=tuple(sla),
+            servers=self.servers(),
             text_rules=tuple(self.text_rules),
             skipped=tuple(self.skipped),
         )
+
+    def servers(self) -> tuple[dict[str, str | int | float | bool | None], ...]:
+        """The contract's `servers` entries (their scalar fields), for `run` without --data."""
+        return tuple(
+            {str(k): _scalar(v) for k, v in entry.items() if not isinstance(v, Mapping | list)}
+            for entry in as_list(self.data.get("servers"))
+            if isinstance(entry, Mapping)
+        )
+
+    def dataset_allowed(self, schema: SchemaNode) -> bool:
+        """True unless the dataset filter excludes this schema object (noted when it does)."""
+        allowed = self.options.dataset_filter is None or self.options.dataset_filter.allows(
+            schema.name, schema.dataset
+        )
+        if not allowed:
+            self.report("note", schema.path, f"dataset {schema.dataset!r} filtered out")
+        return allowed
 
     def metadata(self) -> ir.Metadata:
         """Contract identity and documentation."""
@@ -346,6 +373,9 @@ class _Lowering:
             return []
         target = prop.dotted_name if prop else schema.name
         name = _rule_label(rule, prop, schema)
+        if self.options.rule_filter is not None and not self.options.rule_filter.allows(name):
+            self.report("note", path, f"rule {name!r} filtered out")
+            return []
         try:
             if prop is not None and prop.inside_array:
                 raise _Skip("rules on array elements are not supported")
