@@ -13,7 +13,6 @@ from pathlib import Path
 
 from . import __version__
 from .cache import ModuleCache, default_cache_dir
-from .cache import ModuleCache, default_cache_dir
 from .compiler import Build, Settings, UsageError, build, compile_contract, discover, module_name
 from .diagnostics import CompileError, Diagnostic
 from .dialects import DIALECTS
@@ -112,8 +111,10 @@ def _lint(paths: Sequence[Path], settings: Settings) -> int:
     _print_diagnostics(diagnostics)
     errors = sum(d.level == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
-    print(f"{len(discover(paths))} contract(s): {errors} error(s), {warnings} warning(s)",
-          file=sys.stderr)
+    print(
+        f"{len(discover(paths))} contract(s): {errors} error(s), {warnings} warning(s)",
+        file=sys.stderr,
+    )
     return EXIT_ERRORS if errors else EXIT_OK
 
 
@@ -122,8 +123,11 @@ def _check(target: Plan) -> int:
     if target.in_sync:
         print(f"{len(target.unchanged)} file(s) up to date", file=sys.stderr)
         return EXIT_OK
-    for label, names in (("missing", target.new), ("changed", target.changed),
-                         ("stale", target.stale)):
+    for label, names in (
+        ("missing", target.new),
+        ("changed", target.changed),
+        ("stale", target.stale),
+    ):
         for name in names:
             print(f"{target.output / name}: {label}", file=sys.stderr)
     sys.stdout.write(diff(target))

@@ -170,7 +170,8 @@ def build(
         if hit is not None:
             results[path] = Compiled(names[path], hit[0], tuple(hit[1]))
     missing = [p for p in keys if p not in results]
-    for path, compiled in zip(missing, _compile_all(missing, output, names, settings, workers)):
+    compiled_all = _compile_all(missing, output, names, settings, workers)
+    for path, compiled in zip(missing, compiled_all, strict=True):
         results[path] = compiled
         if compiled.source is not None:
             cache.put(keys[path], compiled.source, compiled.diagnostics)
@@ -217,17 +218,17 @@ def _module_names(contracts: Sequence[Path]) -> tuple[dict[Path, str], list[Diag
     return names, problems
 
 
-def _package_files(
-    sources: dict[str, str], line_length: int, cache: ModuleCache
-) -> dict[str, str]:
+def _package_files(sources: dict[str, str], line_length: int, cache: ModuleCache) -> dict[str, str]:
     """The output files: one module per contract, the package `__init__` and the runtime."""
     files = {f"{name}.py": source for name, source in sources.items()}
     files["__init__.py"] = _cached(
-        cache, cache_key(b"", "__init__", str(line_length), *sorted(sources)),
+        cache,
+        cache_key(b"", "__init__", str(line_length), *sorted(sources)),
         lambda: render_package_init(list(sources), line_length),
     )
     files[f"{RUNTIME_MODULE}.py"] = _cached(
-        cache, cache_key(b"", RUNTIME_MODULE, str(line_length)),
+        cache,
+        cache_key(b"", RUNTIME_MODULE, str(line_length)),
         lambda: render_runtime(line_length),
     )
     return dict(sorted(files.items()))

@@ -29,11 +29,17 @@ from .contract import (
 )
 from .diagnostics import CompileError, Diagnostic, Level
 from .dialects import get_dialect
-from .loader import LoadedDocument, Limits, load_bytes
+from .loader import Limits, LoadedDocument, load_bytes
 from .measures import ROW_COUNT, Measure, Measures
 from .naming import Namespace, snake_identifier, unique_label
 from .pycode import literal
-from .sqlrules import QueryError, check_duckdb_select, strip_comments, substitute
+from .sqlrules import (
+    QueryError,
+    check_duckdb_regex,
+    check_duckdb_select,
+    strip_comments,
+    substitute,
+)
 
 DEFAULT_SEVERITIES: Mapping[str, str] = {"error": "P0", "warning": "P1", "info": "P2"}
 
@@ -48,8 +54,11 @@ LEGACY_RULES: Mapping[str, str] = {
     "duplicateValues": "duplicateValues",
 }
 DQX_CHECKS: frozenset[str] = frozenset(
-    "missing duplicates whitelist blacklist cardinality min max mean sum count variance stddev "
-    "percentile min_length max_length avg_length num_rows".split()
+    {
+        *("missing", "duplicates", "whitelist", "blacklist", "cardinality", "count"),
+        *("min", "max", "mean", "sum", "variance", "stddev", "percentile"),
+        *("min_length", "max_length", "avg_length", "num_rows"),
+    }
 )
 DQX_KEYS: frozenset[str] = frozenset(
     {"check", "column", "return", "values", "percentile", "column_type", *OPERATORS}
@@ -300,7 +309,7 @@ class _Lowering:
     def option_violation(
         self, keyword: str, value: Any, col: str, logical_type: str | None
     ) -> str | None:
-        """The SQL condition of a value violating one logicalTypeOptions keyword (None: no check)."""
+        """The SQL condition of a value violating a logicalTypeOptions keyword (None: no check)."""
         d = self.dialect
         if keyword in ("minLength", "maxLength"):
             op = "<" if keyword == "minLength" else ">"
@@ -314,7 +323,12 @@ class _Lowering:
             return f"NOT {d.full_match(col, self.pattern(value, keyword))}"
         if keyword == "multipleOf":
             return f"NOT ({d.is_multiple_of(col, d.literal(_number(value, keyword)))})"
-        bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
+        bounds = {
+            "minimum": "<",
+            "maximum": ">",
+            "exclusiveMinimum": "<=",
+            "exclusiveMaximum": ">=",
+        }
         if keyword in bounds and not isinstance(value, bool):
             return f"{col} {bounds[keyword]} {self.bound_literal(value, keyword, logical_type)}"
         return None
@@ -333,13 +347,10 @@ class _Lowering:
         if not isinstance(value, str):
             raise _Invalid(f"{where} must be a string, got: {value!r}")
         if self.dialect.name == "duckdb":
-            import duckdb
-
             try:
-                duckdb.sql("SELECT regexp_full_match('', $p)", params={"p": value}).fetchall()
-            except duckdb.Error as error:
-                message = str(error).splitlines()[0]
-                raise _Invalid(f"invalid regular expression {value!r}: {message}") from None
+                check_duckdb_regex(value)
+            except QueryError as problem:
+                raise _Invalid(f"invalid regular expression {value!r}: {problem}") from None
         return value
 
     def primary_key(
@@ -353,7 +364,9 @@ class _Lowering:
         cols = [self.m.column(p.column_path) for p in keys]
         names = ", ".join(p.dotted_name for p in keys)
         planned = Planned(
-            Measure(self.m.key_violations(cols)), f"primary key ({names}): violating rows", "primaryKey"
+            Measure(self.m.key_violations(cols)),
+            f"primary key ({names}): violating rows",
+            "primaryKey",
         )
         label = f"{schema.dataset}: primaryKey"
         return [self.assertion(planned, {"mustBe": 0}, schema.path, label, "", taken)]
@@ -522,15 +535,10 @@ class _Lowering:
 
     def resolve(self, name: str, props: Sequence[PropertyNode], path: JsonPath) -> tuple[str, ...]:
         """The column path of a property referenced by name (or physicalName, or dotted name)."""
-        for matcher in (
-            lambda p: p.dotted_name == name,
-            lambda p: p.name == name,
-            lambda p: ".".join(p.column_path) == name,
-        ):
-            found = [p for p in props if not p.inside_array and matcher(p)]
-            if found:
-                return found[0].column_path
-        raise _Invalid(f"property {name!r} does not exist in this schema object", path)
+        found = _find_property(name, props)
+        if found is None:
+            raise _Invalid(f"property {name!r} does not exist in this schema object", path)
+        return found.column_path
 
     # --- sql rules ---------------------------------------------------------------------------
     def sql(
@@ -568,7 +576,9 @@ class _Lowering:
         impl_path = (*path, "implementation")
         impl = self.implementation(rule.get("implementation"), impl_path)
         if isinstance(impl.get("check"), Mapping) and "function" in impl["check"]:
-            raise _Skip("a Databricks DQX implementation (check.function) is not dqlib's vocabulary")
+            raise _Skip(
+                "a Databricks DQX implementation (check.function) is not dqlib's vocabulary"
+            )
         unknown = sorted(set(impl) - DQX_KEYS)
         if unknown:
             raise _Invalid(f"unknown key {unknown[0]!r} in the dqx implementation", impl_path)
@@ -609,11 +619,10 @@ class _Lowering:
             if prop is None:
                 raise _Invalid(f"check {impl.get('check')!r} needs a 'column'", path)
             return prop
-        for matcher in (lambda p: p.dotted_name == str(name), lambda p: p.name == str(name)):
-            found = [p for p in props if not p.inside_array and matcher(p)]
-            if found:
-                return found[0]
-        raise _Invalid(f"column {name!r} does not exist in this schema object", path)
+        found = _find_property(str(name), props)
+        if found is None:
+            raise _Invalid(f"column {name!r} does not exist in this schema object", path)
+        return found
 
     def dqx_measure(
         self, check: str, impl: Mapping[str, Any], target: PropertyNode, path: JsonPath
@@ -633,7 +642,9 @@ class _Lowering:
             default = {"array": "list", "map": "map"}.get(logical_type or "", "string")
             column_type = str(impl.get("column_type", default))
             if column_type not in ("string", "list", "map"):
-                raise _Invalid(f"column_type must be string, list or map, got {column_type!r}", path)
+                raise _Invalid(
+                    f"column_type must be string, list or map, got {column_type!r}", path
+                )
             function = {"min_length": "MIN", "max_length": "MAX", "avg_length": "AVG"}[check]
             return Planned(Measure(self.m.length(function, col, column_type)), label, kind)
         if logical_type not in NUMERIC_TYPES:
@@ -647,15 +658,22 @@ class _Lowering:
             return Planned(Measure(self.m.total(col, nan_possible=nan_possible)), label, kind)
         if check == "percentile":
             fraction = impl.get("percentile")
-            if not _is_number(fraction) or not 0 <= float(fraction) <= 1:
-                raise _Invalid(f"percentile must be a number from 0.0 to 1.0, got: {fraction!r}", path)
+            if not isinstance(fraction, int | float) or not 0 <= fraction <= 1:
+                raise _Invalid(
+                    f"percentile must be a number from 0.0 to 1.0, got: {fraction!r}", path
+                )
             return Planned(
-                Measure(self.m.percentile(col, float(fraction), nan_possible=nan_possible)),
+                Measure(self.m.percentile(col, fraction, nan_possible=nan_possible)),
                 label,
                 kind,
             )
-        function = {"min": "MIN", "max": "MAX", "mean": "AVG", "variance": "VAR_SAMP",
-                    "stddev": "STDDEV_SAMP"}[check]
+        function = {
+            "min": "MIN",
+            "max": "MAX",
+            "mean": "AVG",
+            "variance": "VAR_SAMP",
+            "stddev": "STDDEV_SAMP",
+        }[check]
         measure = Measure(self.m.statistic(function, col, nan_possible=nan_possible))
         return Planned(measure, label, kind)
 
@@ -670,8 +688,10 @@ class _Lowering:
         else:
             values = _values(impl.get("values"), "values")
             _check_value_types(values, target.data.get("logicalType"), "values")
-            sql = self.m.invalid(col, values, None) if check == "whitelist" else self.m.listed(
-                col, values
+            sql = (
+                self.m.invalid(col, values, None)
+                if check == "whitelist"
+                else self.m.listed(col, values)
             )
         returns = str(impl.get("return", "count"))
         if returns not in ("count", "pct"):
@@ -712,7 +732,9 @@ class _Lowering:
                     f"hours since the newest {column.dotted_name}",
                     "freshness",
                 )
-                freshness.setdefault(owner, []).append((planned, {"mustBeLessOrEqualTo": hours}, path))
+                freshness.setdefault(owner, []).append(
+                    (planned, {"mustBeLessOrEqualTo": hours}, path)
+                )
         return entries, freshness
 
     def latency(
@@ -721,15 +743,22 @@ class _Lowering:
         """max_age_hours, timestamp column and its schema object (spec 8.2), or a warning."""
         value, unit = entry.get("value"), str(entry.get("unit", "h")).lower()
         if not _is_number(value):
-            self.report("warning", (*path, "value"), f"SLA latency value must be a number, got: "
-                        f"{value!r}; freshness check skipped")
+            self.report(
+                "warning",
+                (*path, "value"),
+                f"SLA latency value must be a number, got: " f"{value!r}; freshness check skipped",
+            )
             return None, None, None
         factor = HOURS_PER_UNIT.get(unit)
         if factor is None:
-            self.report("warning", (*path, "unit"), f"SLA latency unit {entry.get('unit')!r} is "
-                        "not a time unit (s, min, h, d, y); freshness check skipped")
+            self.report(
+                "warning",
+                (*path, "unit"),
+                f"SLA latency unit {entry.get('unit')!r} is "
+                "not a time unit (s, min, h, d, y); freshness check skipped",
+            )
             return None, None, None
-        hours = float(value) * factor
+        hours = _number(value, "SLA latency value") * factor
         found = self.timestamp_column(entry, path, schemas)
         if found is None:
             return hours, None, None
@@ -749,16 +778,22 @@ class _Lowering:
                 for prop in properties(schema):
                     if column in (prop.name, ".".join(prop.column_path)) and not prop.inside_array:
                         return prop, index
-            self.report("error", (*path, "element"),
-                        f"SLA element {element!r} does not name a property of this contract")
+            self.report(
+                "error",
+                (*path, "element"),
+                f"SLA element {element!r} does not name a property of this contract",
+            )
             return None
         for index, schema in enumerate(schemas):
             for prop in properties(schema):
                 data = prop.data
                 if data.get("partitioned") is True and data.get("partitionKeyPosition") == 1:
                     return prop, index
-        self.report("warning", path,
-                    "SLA latency rule: no timestamp column could be resolved; freshness check skipped")
+        self.report(
+            "warning",
+            path,
+            "SLA latency rule: no timestamp column could be resolved; freshness check skipped",
+        )
         return None
 
     # --- assertions --------------------------------------------------------------------------
@@ -806,14 +841,23 @@ class _Lowering:
             lower, upper = _bounds(op, value)
             inside = op == "mustBeBetween"
             exclusive = self.options.between == "exclusive"
-            validator = {(True, False): "is_leq(0)", (True, True): "is_lt(0)",
-                         (False, False): "is_gt(0)", (False, True): "is_geq(0)"}[(inside, exclusive)]
+            validator = {
+                (True, False): "is_leq(0)",
+                (True, True): "is_lt(0)",
+                (False, False): "is_gt(0)",
+                (False, True): "is_geq(0)",
+            }[(inside, exclusive)]
             actual = f"_runtime.outside({metric}, {literal(lower)}, {literal(upper)})"
             return actual, validator, f"{op} [{lower!r}, {upper!r}]"
         number = _number(value, op)
-        validator = {"mustBe": "is_eq(0)", "mustNotBe": "is_neq(0)", "mustBeGreaterThan": "is_gt(0)",
-                     "mustBeGreaterOrEqualTo": "is_geq(0)", "mustBeLessThan": "is_lt(0)",
-                     "mustBeLessOrEqualTo": "is_leq(0)"}[op]
+        validator = {
+            "mustBe": "is_eq(0)",
+            "mustNotBe": "is_neq(0)",
+            "mustBeGreaterThan": "is_gt(0)",
+            "mustBeGreaterOrEqualTo": "is_geq(0)",
+            "mustBeLessThan": "is_lt(0)",
+            "mustBeLessOrEqualTo": "is_leq(0)",
+        }[op]
         if number == 0:
             actual = metric
         elif number > 0:
@@ -881,6 +925,20 @@ def _rule_label(rule: Mapping[str, Any], prop: PropertyNode | None, schema: Sche
     return f"{target}: {what}"
 
 
+def _find_property(name: str, props: Sequence[PropertyNode]) -> PropertyNode | None:
+    """The property called `name`: by dotted name, then name, then physical column path."""
+    candidates = [p for p in props if not p.inside_array]
+    for key in (
+        lambda p: p.dotted_name,
+        lambda p: p.name,
+        lambda p: ".".join(p.column_path),
+    ):
+        for prop in candidates:
+            if key(prop) == name:
+                return prop
+    return None
+
+
 def _is_number(value: Any) -> bool:
     """A YAML int or float (not a boolean)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
@@ -912,7 +970,9 @@ def _bounds(op: str, value: Any) -> tuple[int | float, int | float]:
 
 def _show(value: Any) -> str:
     """A value as the messages print it: numbers bare, strings quoted."""
-    return repr(value) if not isinstance(value, int | float) or isinstance(value, bool) else str(value)
+    return (
+        repr(value) if not isinstance(value, int | float) or isinstance(value, bool) else str(value)
+    )
 
 
 def _names(value: Any, where: str) -> list[str]:
@@ -932,8 +992,13 @@ def _values(value: Any, where: str) -> list[Any]:
 def _check_value_types(values: Sequence[Any], logical_type: Any, where: str) -> None:
     """Values comparable with the column's logicalType (else the database would abort the run)."""
     expected: dict[str, tuple[type, ...]] = {
-        "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-        "date": (str,), "timestamp": (str,), "time": (str,),
+        "string": (str,),
+        "integer": (int,),
+        "number": (int, float),
+        "boolean": (bool,),
+        "date": (str,),
+        "timestamp": (str,),
+        "time": (str,),
     }
     types = expected.get(str(logical_type))
     if types is None:
@@ -943,14 +1008,18 @@ def _check_value_types(values: Sequence[Any], logical_type: Any, where: str) -> 
             continue
         bad_bool = isinstance(v, bool) and bool not in types
         if bad_bool or not isinstance(v, types):
-            raise _Invalid(f"{where} holds {v!r}, which cannot be compared with a "
-                           f"{logical_type} column")
+            raise _Invalid(
+                f"{where} holds {v!r}, which cannot be compared with a " f"{logical_type} column"
+            )
 
 
 def _is_temporal(value: str, logical_type: str) -> bool:
     """True when `value` is an ISO date / timestamp / time."""
-    parse = {"date": dt.date.fromisoformat, "timestamp": dt.datetime.fromisoformat,
-             "time": dt.time.fromisoformat}[logical_type]
+    parse = {
+        "date": dt.date.fromisoformat,
+        "timestamp": dt.datetime.fromisoformat,
+        "time": dt.time.fromisoformat,
+    }[logical_type]
     try:
         parse(value)
     except ValueError:

@@ -85,7 +85,7 @@ class Measures:
         return self.count(f"{col} IS NOT NULL AND {self.in_list(col, values)}")
 
     def duplicates(self, cols: Sequence[str]) -> str:
-        """Non-null key rows minus distinct non-null key tuples (a NULL in a key is no duplicate)."""
+        """Non-null key rows minus distinct non-null key tuples (NULL in a key: no duplicate)."""
         if len(cols) == 1:
             return f"COUNT({cols[0]}) - COUNT(DISTINCT {cols[0]})"
         present = " AND ".join(f"{c} IS NOT NULL" for c in cols)

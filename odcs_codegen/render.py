@@ -23,7 +23,7 @@ def templates_dir() -> Path:
 
 @cache
 def environment() -> jinja2.Environment:
-    """The Jinja environment: strict undefined, no autoescape, the `py`/`pyset`/`comment` filters."""
+    """The Jinja environment: strict undefined, no autoescape, filters py, pyset, comment."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         undefined=jinja2.StrictUndefined,
@@ -41,7 +41,7 @@ def environment() -> jinja2.Environment:
 def black_mode(line_length: int = 100) -> black.Mode:
     """The one black mode generated code is formatted with."""
     return black.Mode(
-        target_versions={black.TargetVersion.PY311},
+        target_versions={black.mode.TargetVersion.PY311},
         line_length=line_length,
         string_normalization=True,
         magic_trailing_comma=True,
@@ -62,8 +62,10 @@ def render_module(module: ir.Module, line_length: int = 100) -> str:
 def render_package_init(modules: Sequence[str], line_length: int = 100) -> str:
     """The package's `__init__.py`, listing its modules."""
     docstring = "Data quality checks generated from ODCS contracts by odcs-codegen."
-    text = environment().get_template("__init__.py.jinja").render(
-        docstring=docstring, modules=sorted(modules)
+    text = (
+        environment()
+        .get_template("__init__.py.jinja")
+        .render(docstring=docstring, modules=sorted(modules))
     )
     return format_source(text, line_length)
 

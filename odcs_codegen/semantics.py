@@ -135,7 +135,9 @@ def _relationship_targets(schemas: list[SchemaNode]) -> set[str]:
     return targets
 
 
-def _relationships(owner: Mapping[str, Any], path: JsonPath, targets: set[str]) -> Iterator[Problem]:
+def _relationships(
+    owner: Mapping[str, Any], path: JsonPath, targets: set[str]
+) -> Iterator[Problem]:
     """Relationship `to` references that name nothing in this contract (external refs skipped)."""
     for index, rel in enumerate(as_list(owner.get("relationships"))):
         if not isinstance(rel, Mapping):

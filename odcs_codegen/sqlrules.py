@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 
 import duckdb
 
@@ -89,6 +90,20 @@ def check_duckdb_select(query: str, wrapped: str) -> None:
         raise QueryError(f"a sql rule must be a SELECT query, found {statements[0].type.name}")
     if len(_parse(f"SELECT {wrapped} AS value")) != 1:
         raise QueryError("the query does not fit in a scalar subquery")
+
+
+def check_duckdb_regex(pattern: str) -> None:
+    """Raise QueryError unless DuckDB's regex engine (RE2) accepts `pattern`."""
+    try:
+        _connection().execute("SELECT regexp_full_match('', ?)", [pattern]).fetchall()
+    except duckdb.Error as error:
+        raise QueryError(str(error).splitlines()[0]) from None
+
+
+@cache
+def _connection() -> duckdb.DuckDBPyConnection:
+    """A private in-memory connection for compile-time checks (no data, nothing persisted)."""
+    return duckdb.connect(":memory:")
 
 
 def _parse(sql: str) -> list[duckdb.Statement]:

@@ -25,16 +25,18 @@ def test_golden_files_match(dialect: str) -> None:
     on_disk = {p.name: p.read_text("utf-8") for p in (GOLDEN / dialect).glob("*.py")}
     assert sorted(files) == sorted(on_disk), "run: python tests/update_golden.py"
     for name, content in files.items():
-        assert content == on_disk[name], f"{dialect}/{name} differs; run: python tests/update_golden.py"
+        assert (
+            content == on_disk[name]
+        ), f"{dialect}/{name} differs; run: python tests/update_golden.py"
 
 
 def test_generated_examples_are_fresh() -> None:
     result = build([ROOT / "examples" / "contracts"], ROOT / "generated_examples")
     assert not result.failed
     on_disk = {p.name: p.read_text("utf-8") for p in (ROOT / "generated_examples").glob("*.py")}
-    assert on_disk == result.files, (
-        "generated_examples/ is stale: odcs-codegen generate examples/contracts -o generated_examples"
-    )
+    assert (
+        on_disk == result.files
+    ), "generated_examples/ is stale: odcs-codegen generate examples/contracts -o generated_examples"
 
 
 def test_output_does_not_depend_on_hash_seed(tmp_path: Path) -> None:
@@ -43,9 +45,20 @@ def test_output_does_not_depend_on_hash_seed(tmp_path: Path) -> None:
         out = tmp_path / f"seed{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run(
-            [sys.executable, "-m", "odcs_codegen.cli", "generate", str(GOLDEN / "contracts"),
-             str(ROOT / "examples" / "contracts"), "-o", str(out)],
-            check=True, env=env, capture_output=True, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "odcs_codegen.cli",
+                "generate",
+                str(GOLDEN / "contracts"),
+                str(ROOT / "examples" / "contracts"),
+                "-o",
+                str(out),
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+            cwd=ROOT,
         )
         outputs.append({p.name: p.read_bytes() for p in out.glob("*.py")})
     assert outputs[0] == outputs[1]

@@ -140,7 +140,9 @@ def test_schema_level_metrics(outcome: Callable[..., Outcome]) -> None:
     ],
 )
 def test_operators_are_exact(outcome: Callable[..., Outcome], operator: str, status: str) -> None:
-    rule = f"- name: r\n  type: custom\n  engine: dqx\n  implementation: {{check: max, {operator}}}\n"
+    rule = (
+        f"- name: r\n  type: custom\n  engine: dqx\n  implementation: {{check: max, {operator}}}\n"
+    )
     table = pa.table({"c": pa.array([5.0, 99999.99], pa.float64())})
     assert outcome(prop_rule(rule, "number"), table)["r"] == (status, 99999.99)
 
@@ -202,11 +204,20 @@ def test_dqx_vocabulary(
     ("column_type", "logical_type", "column", "expected"),
     [
         ("list", "array", pa.array([[1, 2], [], None, [3]], pa.list_(pa.int64())), 1.0),
-        ("map", "map", pa.array([[(1, 2)], [], None, [(1, 2), (3, 4)]], pa.map_(pa.int64(), pa.int64())), 1.0),
+        (
+            "map",
+            "map",
+            pa.array([[(1, 2)], [], None, [(1, 2), (3, 4)]], pa.map_(pa.int64(), pa.int64())),
+            1.0,
+        ),
     ],
 )
 def test_avg_length_of_lists_and_maps(
-    outcome: Callable[..., Outcome], column_type: str, logical_type: str, column: pa.Array, expected: float
+    outcome: Callable[..., Outcome],
+    column_type: str,
+    logical_type: str,
+    column: pa.Array,
+    expected: float,
 ) -> None:
     rule = f"- name: r\n  type: custom\n  engine: dqx\n  implementation: {{check: avg_length, column_type: {column_type}}}\n"
     items = {
@@ -269,9 +280,7 @@ ALL_RULES = """\
     ids=["empty", "all-null", "all-nan", "mixed", "one-row"],
 )
 @pytest.mark.parametrize("name", ["amount", "Order Total", "select", "CamelCase", "it's", 'a"b'])
-def test_never_aborts(
-    outcome: Callable[..., Outcome], column: pa.Array, name: str
-) -> None:
+def test_never_aborts(outcome: Callable[..., Outcome], column: pa.Array, name: str) -> None:
     quoted = name.replace("'", "''")
     body = prop_rule(ALL_RULES, "number", name=f"'{quoted}'")
     got = outcome(body, pa.table({name: column}))

@@ -8,9 +8,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from odcs_codegen.compiler import Settings, build  # noqa: E402
-from odcs_codegen.emit import write_atomic  # noqa: E402
-from odcs_codegen.lower import Options  # noqa: E402
+from odcs_codegen.compiler import Settings, build
+from odcs_codegen.emit import write_atomic
+from odcs_codegen.lower import Options
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 DIALECTS = ("duckdb", "bigquery")

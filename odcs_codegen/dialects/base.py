@@ -110,5 +110,5 @@ class Dialect:
         return f"CAST({expr} AS DECIMAL(38, 10)) % CAST({divisor} AS DECIMAL(38, 10)) = 0"
 
     def scalar_subquery(self, query: str) -> str:
-        """A user query as one value inside the aggregate SELECT (newline ends a trailing comment)."""
+        """A user query as one value of the aggregate SELECT (newline ends a trailing comment)."""
         return f"({query}\n)"
