@@ -1,7 +1,16 @@
-"""The `odcs-codegen` command line: generate, check, diff and lint.
+"""The `odcs-codegen` command line.
 
-Exit codes: 0 success, 1 contract errors or drift, 2 usage errors. Diagnostics go to stderr as
-``file:line:column: level: message``; no traceback is shown for bad input.
+    generate [PATH...] [-o DIR]   compile contracts into a Python package (or `--check`)
+    check    [PATH...] [-o DIR]   exit 1 when the package is stale (alias of generate --check)
+    diff     [PATH...] [-o DIR]   print the diff only
+    lint     [PATH...]            validate only
+    fix      PATH...              rewrite known non-schema placements into valid ODCS
+    run      CONTRACT --data ...  run the checks on local data
+    init     [DIR]                scaffold a starter contract, data sample and configuration
+
+Without PATH and -o, sources and output come from `[tool.odcs-codegen]` in pyproject.toml (or
+`--config FILE`); flags override the configuration. Exit codes: 0 success, 1 contract errors
+or drift, 2 usage errors. Diagnostics go to stderr as ``file:line:column: level: message``.
 """
 
 from __future__ import annotations
@@ -14,10 +23,11 @@ from pathlib import Path
 from . import __version__
 from .cache import ModuleCache, default_cache_dir
 from .compiler import Build, Settings, UsageError, build, compile_contract, discover, module_name
+from .config import Config, Job, load_config, override
 from .diagnostics import CompileError, Diagnostic
 from .dialects import DIALECTS
 from .emit import Plan, diff, plan, write
-from .lower import Options
+from .report import FORMATS, Format, json_report, print_diagnostics
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -47,95 +57,212 @@ def parser() -> argparse.ArgumentParser:
                 help="overwrite files in the output folder that odcs-codegen did not generate",
             )
     lint = commands.add_parser("lint", help="validate contracts only", description="validate only")
-    lint.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    _add_option_arguments(lint)
+    lint.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="contracts or folders")
+    _add_config_arguments(lint)
+    _add_fix_parser(commands)
+    _add_run_parser(commands)
+    init = commands.add_parser("init", help="scaffold a starter contract, data and config")
+    init.add_argument("folder", nargs="?", type=Path, default=Path(), metavar="DIR")
     return root
 
 
 def _add_build_arguments(command: argparse.ArgumentParser) -> None:
     """Arguments shared by generate, check and diff."""
-    command.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="contracts or folders")
-    command.add_argument("-o", "--output", type=Path, required=True, help="the package folder")
-    command.add_argument("--line-length", type=int, default=100, help="black line length")
-    command.add_argument(
-        "--no-cache", action="store_true", help="recompile every contract (ignore the cache)"
-    )
-    _add_option_arguments(command)
+    command.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="contracts or folders")
+    command.add_argument("-o", "--output", type=Path, help="the package folder")
+    command.add_argument("--line-length", type=int, help="black line length (40-200)")
+    command.add_argument("--no-cache", action="store_true", help="recompile every contract")
+    command.add_argument("-v", "--verbose", action="store_true", help="also list what was filtered")
+    _add_config_arguments(command)
 
 
-def _add_option_arguments(command: argparse.ArgumentParser) -> None:
-    """Options that change what is compiled."""
+def _add_config_arguments(command: argparse.ArgumentParser) -> None:
+    """Configuration file, job selection and options that change what is compiled."""
+    command.add_argument("--config", type=Path, metavar="FILE", help="TOML or YAML configuration")
+    command.add_argument("--job", metavar="NAME", help="run only this configured job")
+    command.add_argument("--dialect", choices=sorted(DIALECTS), help="SQL dialect of the checks")
     command.add_argument(
-        "--dialect", choices=sorted(DIALECTS), default="duckdb", help="SQL dialect of the checks"
+        "--format", choices=FORMATS, default="text", help="diagnostics as text, GitHub or JSON"
     )
+
+
+def _add_fix_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`fix PATH... [--diff] [--upgrade]`."""
+    fix = commands.add_parser(
+        "fix", help="rewrite known non-schema placements into valid ODCS (keeps comments)"
+    )
+    fix.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    fix.add_argument("--diff", action="store_true", help="show the changes, write nothing")
+    fix.add_argument(
+        "--upgrade", action="store_true", help="also move v3.0.x contracts to v3.1.0 forms"
+    )
+
+
+def _add_run_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`run CONTRACT --data DATASET=FILE ...` (arguments defined by the run module)."""
+    from .run import add_arguments
+
+    add_arguments(commands.add_parser("run", help="run a contract's checks on local data"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
-    settings = Settings(options=Options(dialect=args.dialect))
     try:
+        if args.command == "fix":
+            from .fix import fix_command
+
+            return fix_command(args.paths, write=not args.diff, diff=args.diff, upgrade=args.upgrade)
+        if args.command == "run":
+            from .run import run_command
+
+            return run_command(args)
+        if args.command == "init":
+            return _init(args.folder)
+        config, jobs = _jobs(args)
         if args.command == "lint":
-            return _lint(args.paths, settings)
-        if args.line_length < 40:
-            raise UsageError("--line-length must be at least 40")
-        settings = Settings(options=settings.options, line_length=args.line_length)
-        cache = ModuleCache(None if args.no_cache else default_cache_dir())
-        result = build(args.paths, args.output, settings, cache=cache)
+            return _lint(config, jobs, args.format)
+        return max(_build_job(config, job, args, several=len(jobs) > 1) for job in jobs)
     except UsageError as error:
         print(f"odcs-codegen: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    _print_diagnostics(result.diagnostics)
+    except CompileError as error:
+        print_diagnostics(error.diagnostics, "text", sys.stderr)
+        return EXIT_USAGE
+
+
+def _jobs(args: argparse.Namespace) -> tuple[Config, list[Job]]:
+    """The jobs to run: configured ones, with the command line's paths and flags on top."""
+    config: Config = load_config(args.config)
+    jobs = list(config.jobs)
+    if args.job is not None:
+        try:
+            jobs = [config.job(args.job)]
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    paths = tuple(args.paths)
+    if paths and len(jobs) > 1:
+        raise UsageError("PATH arguments need --job NAME when the configuration has several jobs")
+    changes = {
+        "sources": paths or None,
+        "output": getattr(args, "output", None),
+        "dialect": args.dialect,
+        "line_length": getattr(args, "line_length", None),
+        "cache": False if getattr(args, "no_cache", False) else None,
+    }
+    jobs = [override(job, **changes) for job in jobs]
+    for job in jobs:
+        if not job.sources:
+            raise UsageError("no contracts: give PATH... or set 'sources' in [tool.odcs-codegen]")
+        if args.command != "lint" and job.output is None:
+            raise UsageError("no output folder: give -o DIR or set 'output' in the configuration")
+        if not 40 <= job.line_length <= 200:
+            raise UsageError("--line-length must be between 40 and 200")
+    return config, jobs
+
+
+def _settings(job: Job) -> Settings:
+    """The compiler settings of a job."""
+    return Settings(options=job.options(), limits=job.limits(), line_length=job.line_length)
+
+
+def _contracts(config: Config, job: Job) -> tuple[list[Path], list[Diagnostic]]:
+    """The job's contract files after its contract filter, and a note for each one dropped."""
+    found = discover(list(job.sources))
+    kept = [p for p in found if job.contract_filter.allows(config.filter_path(p))]
+    notes = [
+        Diagnostic(p.as_posix(), None, "note", "contract filtered out") for p in found if p not in kept
+    ]
+    return kept, notes
+
+
+def _build_job(config: Config, job: Job, args: argparse.Namespace, *, several: bool) -> int:
+    """generate / check / diff for one job."""
+    assert job.output is not None
+    fmt: Format = args.format
+    contracts, notes = _contracts(config, job)
+    if not contracts:
+        raise UsageError(f"job {job.name!r}: every contract was filtered out")
+    cache = ModuleCache(default_cache_dir() if job.cache else None)
+    result = build(contracts, job.output, _settings(job), cache=cache)
+    diagnostics = [*notes, *result.diagnostics]
+    _print(diagnostics, fmt, verbose=args.verbose)
+    label = f"{job.name}: " if several else ""
     if result.failed:
-        errors = sum(d.level == "error" for d in result.diagnostics)
-        print(f"{errors} error(s); nothing written", file=sys.stderr)
+        if fmt == "json":
+            print(json_report(_visible(diagnostics, args.verbose), job=job.name))
+        errors = sum(d.level == "error" for d in diagnostics)
+        print(f"{label}{errors} error(s); nothing written", file=sys.stderr)
         return EXIT_ERRORS
-    target = plan(args.output, result.files)
+    target = plan(job.output, result.files)
     if args.command == "check" or (args.command == "generate" and args.check):
-        return _check(target)
+        return _check(target, diagnostics, fmt, label, verbose=args.verbose)
     if args.command == "diff":
         sys.stdout.write(diff(target))
         return EXIT_OK if target.in_sync else EXIT_ERRORS
-    return _generate(target, result, force=args.force)
+    return _generate(target, result, notes, label, force=args.force)
 
 
-def _lint(paths: Sequence[Path], settings: Settings) -> int:
+def _visible(diagnostics: Sequence[Diagnostic], verbose: bool) -> list[Diagnostic]:
+    """Errors and warnings, and notes only when verbose."""
+    return [d for d in diagnostics if d.level != "note" or verbose]
+
+
+def _print(diagnostics: Sequence[Diagnostic], fmt: Format, *, verbose: bool) -> None:
+    """Diagnostics on stderr (JSON documents are printed separately, on stdout)."""
+    if fmt != "json":
+        print_diagnostics(_visible(diagnostics, verbose), fmt, sys.stderr)
+
+
+def _lint(config: Config, jobs: Sequence[Job], fmt: Format) -> int:
     """Validate contracts without writing anything."""
     diagnostics: list[Diagnostic] = []
-    for path in discover(paths):
-        try:
-            _, found = compile_contract(path, Path.cwd(), module_name(path), settings)
-        except CompileError as error:
-            found = list(error.diagnostics)
-        diagnostics.extend(found)
-    _print_diagnostics(diagnostics)
+    count = 0
+    for job in jobs:
+        contracts, _ = _contracts(config, job)
+        count += len(contracts)
+        for path in contracts:
+            try:
+                _, found = compile_contract(path, Path.cwd(), module_name(path), _settings(job))
+            except CompileError as error:
+                found = list(error.diagnostics)
+            diagnostics.extend(found)
+    _print(diagnostics, fmt, verbose=False)
+    if fmt == "json":
+        print(json_report(_visible(diagnostics, False), contracts=count))
     errors = sum(d.level == "error" for d in diagnostics)
-    warnings = len(diagnostics) - errors
-    print(
-        f"{len(discover(paths))} contract(s): {errors} error(s), {warnings} warning(s)",
-        file=sys.stderr,
-    )
+    warnings = sum(d.level == "warning" for d in diagnostics)
+    print(f"{count} contract(s): {errors} error(s), {warnings} warning(s)", file=sys.stderr)
     return EXIT_ERRORS if errors else EXIT_OK
 
 
-def _check(target: Plan) -> int:
+def _check(
+    target: Plan, diagnostics: Sequence[Diagnostic], fmt: Format, label: str, *, verbose: bool
+) -> int:
     """Report drift (missing, changed and stale files, with diffs) and exit 1 when any."""
-    if target.in_sync:
-        print(f"{len(target.unchanged)} file(s) up to date", file=sys.stderr)
-        return EXIT_OK
-    for label, names in (
-        ("missing", target.new),
-        ("changed", target.changed),
-        ("stale", target.stale),
-    ):
+    drift = {"missing": target.new, "changed": target.changed, "stale": target.stale}
+    if fmt == "json":
+        print(json_report(_visible(diagnostics, verbose), in_sync=target.in_sync, **drift))
+    for state, names in drift.items():
         for name in names:
-            print(f"{target.output / name}: {label}", file=sys.stderr)
-    sys.stdout.write(diff(target))
-    print("generated code is out of date; run 'odcs-codegen generate'", file=sys.stderr)
+            path = (target.output / name).as_posix()
+            if fmt == "github":
+                message = f"generated file is {state}; run 'odcs-codegen generate'"
+                print(f"::error file={path}::{message}", file=sys.stderr)
+            elif fmt == "text":
+                print(f"{path}: {state}", file=sys.stderr)
+    if target.in_sync:
+        print(f"{label}{len(target.unchanged)} file(s) up to date", file=sys.stderr)
+        return EXIT_OK
+    if fmt != "json":
+        sys.stdout.write(diff(target))
+    print(f"{label}generated code is out of date; run 'odcs-codegen generate'", file=sys.stderr)
     return EXIT_ERRORS
 
 
-def _generate(target: Plan, result: Build, *, force: bool) -> int:
+def _generate(
+    target: Plan, result: Build, notes: Sequence[Diagnostic], label: str, *, force: bool
+) -> int:
     """Write the build, refusing to overwrite files the tool did not generate."""
     if target.foreign and not force:
         for name in target.foreign:
@@ -147,19 +274,32 @@ def _generate(target: Plan, result: Build, *, force: bool) -> int:
         return EXIT_ERRORS
     write(target)
     warnings = sum(d.level == "warning" for d in result.diagnostics)
+    filtered = len(notes) + sum(d.level == "note" for d in result.diagnostics)
     written = len(target.new) + len(target.changed)
-    print(
-        f"{written} written, {len(target.unchanged)} unchanged, {len(target.stale)} removed, "
-        f"{warnings} warning(s)",
-        file=sys.stderr,
+    summary = (
+        f"{label}{written} written, {len(target.unchanged)} unchanged, {len(target.stale)} "
+        f"removed, {warnings} warning(s)"
     )
+    print(summary + (f", {filtered} filtered" if filtered else ""), file=sys.stderr)
     return EXIT_OK
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
-    """Every diagnostic on stderr, one per line."""
-    for diagnostic in diagnostics:
-        print(diagnostic.format(), file=sys.stderr)
+def _init(folder: Path) -> int:
+    """Scaffold the starter files, refusing to overwrite anything."""
+    from .scaffold import init
+
+    try:
+        created = init(folder)
+    except FileExistsError as error:
+        print(f"odcs-codegen: error: already exists, nothing written: {error}", file=sys.stderr)
+        return EXIT_ERRORS
+    for path in created:
+        print(f"created {path.as_posix()}", file=sys.stderr)
+    print(
+        "next: odcs-codegen generate && odcs-codegen run contracts/orders.odcs.yaml",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ __all__ = [
     "override",
 ]
 
+STANDALONE: Final = "odcs-codegen.toml"  # a configuration file of its own, found like pyproject
 SECTION: Final = "odcs-codegen"  # the table name under [tool]
 DEFAULT_JOB: Final = "default"  # the name of the job of a configuration without `jobs`
 _PYPROJECT: Final = "pyproject.toml"
@@ -222,7 +223,8 @@ def override(job: Job, **changes: Any) -> Job:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml with a [tool.odcs-codegen] table, from ``start`` upward.
+    """The nearest `odcs-codegen.toml`, or pyproject.toml with a [tool.odcs-codegen] table,
+    from ``start`` upward.
 
     The search stops after the repository root (the first folder containing ``.git``).
     A pyproject.toml that is not valid TOML raises CompileError.
@@ -231,6 +233,8 @@ def find_config(start: Path) -> Path | None:
     if folder.is_file():
         folder = folder.parent
     for candidate in (folder, *folder.parents):
+        if (candidate / STANDALONE).is_file():
+            return candidate / STANDALONE
         pyproject = candidate / _PYPROJECT
         if pyproject.is_file():
             data = _parse_toml(_read_text(pyproject, _display(pyproject)), _display(pyproject))
@@ -256,7 +260,7 @@ def load_config(explicit: Path | None = None, start: Path | None = None) -> Conf
             return Config(path=None, jobs=(Job(),))
         file, shown = found, _display(found)
     file = file.absolute()
-    source = _read_config(file, shown, pyproject=explicit is None)
+    source = _read_config(file, shown, pyproject=file.name == _PYPROJECT)
     data = source.data
     checker = _Checker(source)
     diagnostics = checker.check(data)
