@@ -7,7 +7,6 @@ kept as `ir.SkippedRule` with a warning; `type: text` rules as `ir.TextRule`.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -35,6 +34,7 @@ from .naming import Namespace, snake_identifier, unique_label
 from .pycode import literal
 from .sqlrules import (
     QueryError,
+    check_duckdb_cast,
     check_duckdb_regex,
     check_duckdb_select,
     strip_comments,
@@ -70,9 +70,19 @@ HOURS_PER_UNIT: Mapping[str, float] = {
     **dict.fromkeys(("min", "mins", "minute", "minutes"), 1 / 60),
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 1.0),
     **dict.fromkeys(("d", "day", "days"), 24.0),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), 168.0),
     **dict.fromkeys(("y", "yr", "yrs", "year", "years"), 8760.0),
 }
 TEMPORAL_SQL_TYPES: Mapping[str, str] = {"date": "DATE", "timestamp": "TIMESTAMP", "time": "TIME"}
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_TIME = r"\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
+_OFFSET = r"(Z|[+-]\d{2}(:?\d{2})?)"
+_ISO_TEMPORAL: Mapping[str, re.Pattern[str]] = {
+    "date": re.compile(_DATE),
+    "timestamp": re.compile(f"{_DATE}([T ]{_TIME}{_OFFSET}?)?"),
+    "time": re.compile(_TIME),
+}
+_HAS_OFFSET = re.compile(f"[T ]{_TIME}{_OFFSET}$")
 UTC_NAMES: frozenset[str] = frozenset({"utc", "etc/utc", "z", "zulu", "etc/zulu", "gmt", "etc/gmt"})
 
 
@@ -285,14 +295,15 @@ class _Lowering:
         options = as_mapping(prop.data.get("logicalTypeOptions"))
         for keyword, value in options.items():
             try:
-                violation = self.option_violation(keyword, value, col, logical_type)
+                violation = self.option_violation(keyword, value, col, logical_type, options)
             except _Invalid as problem:
                 self.report("error", (*prop.path, "logicalTypeOptions", keyword), str(problem))
                 continue
             if violation is not None:
                 found.append((keyword, self.m.count(f"{col} IS NOT NULL AND {violation}"), ""))
         if "enum" in prop.data and isinstance(prop.data["enum"], list):
-            values = [v for v in prop.data["enum"] if v is not None]
+            values = [_enum_value(v) for v in prop.data["enum"]]
+            values = [v for v in values if v is not None]
             found.append(("enum", self.m.invalid(col, values, None), ""))
         return [
             self.assertion(
@@ -307,7 +318,12 @@ class _Lowering:
         ]
 
     def option_violation(
-        self, keyword: str, value: Any, col: str, logical_type: str | None
+        self,
+        keyword: str,
+        value: Any,
+        col: str,
+        logical_type: str | None,
+        options: Mapping[str, Any],
     ) -> str | None:
         """The SQL condition of a value violating a logicalTypeOptions keyword (None: no check)."""
         d = self.dialect
@@ -320,7 +336,7 @@ class _Lowering:
         if keyword == "uniqueItems":
             return f"NOT ({d.list_is_unique(col)})" if value is True else None
         if keyword == "pattern":
-            return f"NOT {d.full_match(col, self.pattern(value, keyword))}"
+            return f"NOT {d.full_match(self.text(col, logical_type), self.pattern(value, keyword))}"
         if keyword == "multipleOf":
             return f"NOT ({d.is_multiple_of(col, d.literal(_number(value, keyword)))})"
         bounds = {
@@ -330,17 +346,32 @@ class _Lowering:
             "exclusiveMaximum": ">=",
         }
         if keyword in bounds and not isinstance(value, bool):
-            return f"{col} {bounds[keyword]} {self.bound_literal(value, keyword, logical_type)}"
+            op = bounds[keyword]
+            if options.get(f"exclusive{keyword.capitalize()}") is True:  # v3.0.x boolean form
+                op = {"<": "<=", ">": ">="}[op]
+            return f"{col} {op} {self.bound_literal(value, keyword, logical_type)}"
         return None
+
+    def text(self, col: str, logical_type: str | None) -> str:
+        """A column as text for regex matching (a no-op for string columns)."""
+        return col if logical_type == "string" else self.dialect.as_text(col)
 
     def bound_literal(self, value: Any, keyword: str, logical_type: str | None) -> str:
         """A minimum/maximum bound: a number, or a date/timestamp/time string of that type."""
         sql_type = TEMPORAL_SQL_TYPES.get(logical_type or "")
         if sql_type is None:
             return self.dialect.literal(_number(value, keyword))
-        if not isinstance(value, str) or not _is_temporal(value, logical_type or ""):
-            raise _Invalid(f"{keyword} must be an ISO {logical_type} string, got: {value!r}")
-        return self.dialect.typed_literal(value, sql_type)
+        if not isinstance(value, str) or not _ISO_TEMPORAL[logical_type or ""].fullmatch(value):
+            raise _Invalid(f"{keyword} must be an ISO 8601 {logical_type} string, got: {value!r}")
+        if sql_type == "TIMESTAMP" and _HAS_OFFSET.search(value):
+            sql_type = "TIMESTAMPTZ"
+        if self.dialect.name == "duckdb":
+            try:
+                check_duckdb_cast(value, sql_type)
+            except QueryError as problem:
+                message = f"{keyword} {value!r} is not a valid {logical_type}: {problem}"
+                raise _Invalid(message) from None
+        return self.dialect.typed_literal(value, self.dialect.temporal_type(sql_type))
 
     def pattern(self, value: Any, where: str) -> str:
         """A regular expression, checked by the engine's own regex parser when it is DuckDB."""
@@ -477,12 +508,14 @@ class _Lowering:
             cols = [self.m.column(self.resolve(n, props, (*where, i))) for i, n in enumerate(names)]
             return self.counted(self.m.duplicates(cols), percent, "duplicate rows", metric)
         if prop is None:
-            raise _Invalid(f"metric {metric!r} must be on a property (or use arguments.properties)")
+            hint = " (or use arguments.properties)" if metric == "duplicateValues" else ""
+            raise _Invalid(f"metric {metric!r} must be on a property{hint}")
         col = self.m.column(prop.column_path)
         if metric == "nullValues":
             return self.counted(self.m.nulls(col), percent, "NULL rows", metric)
         if metric == "missingValues":
             missing = _values(args.get("missingValues", []), "arguments.missingValues")
+            _check_value_types(missing, prop.data.get("logicalType"), "arguments.missingValues")
             return self.counted(self.m.missing(col, missing), percent, "missing rows", metric)
         if metric == "invalidValues":
             return self.invalid(args, col, percent, prop)
@@ -531,7 +564,9 @@ class _Lowering:
         if values is not None:
             _check_value_types(values, prop.data.get("logicalType"), "arguments.validValues")
         regex = self.pattern(pattern, "arguments.pattern") if pattern is not None else None
-        return self.counted(self.m.invalid(col, values, regex), percent, "invalid rows", "invalid")
+        logical_type = _opt_str(prop.data.get("logicalType"))
+        sql = self.m.invalid(col, values, regex, text=self.text(col, logical_type))
+        return self.counted(sql, percent, "invalid rows", "invalid")
 
     def resolve(self, name: str, props: Sequence[PropertyNode], path: JsonPath) -> tuple[str, ...]:
         """The column path of a property referenced by name (or physicalName, or dotted name)."""
@@ -755,7 +790,7 @@ class _Lowering:
                 "warning",
                 (*path, "unit"),
                 f"SLA latency unit {entry.get('unit')!r} is "
-                "not a time unit (s, min, h, d, y); freshness check skipped",
+                "not a time unit (s, min, h, d, w, y); freshness check skipped",
             )
             return None, None, None
         hours = _number(value, "SLA latency value") * factor
@@ -767,33 +802,46 @@ class _Lowering:
     def timestamp_column(
         self, entry: Mapping[str, Any], path: JsonPath, schemas: Sequence[SchemaNode]
     ) -> tuple[PropertyNode, int] | None:
-        """The column named by `element` (table.column), else the first partition key."""
-        element = entry.get("element")
-        if isinstance(element, str) and element.strip():
-            first = element.split(",")[0].strip()
-            table, _, column = first.rpartition(".")
-            for index, schema in enumerate(schemas):
-                if table and table not in (schema.name, schema.dataset):
-                    continue
-                for prop in properties(schema):
-                    if column in (prop.name, ".".join(prop.column_path)) and not prop.inside_array:
-                        return prop, index
-            self.report(
-                "error",
-                (*path, "element"),
-                f"SLA element {element!r} does not name a property of this contract",
-            )
+        """The column named by `element` (or the contract's v3.0 `slaDefaultElement`), else the
+        first partition key (spec 8.2); it must be a date or timestamp."""
+        element, where = entry.get("element"), (*path, "element")
+        if not isinstance(element, str) or not element.strip():
+            element, where = self.data.get("slaDefaultElement"), ("slaDefaultElement",)
+        found = self.element_column(element, schemas) if isinstance(element, str) else None
+        if isinstance(element, str) and element.strip() and found is None:
+            message = f"SLA element {element!r} does not name a property of this contract"
+            self.report("error", where, message)
             return None
+        if found is None:
+            found = _partition_key(schemas)
+        if found is None:
+            message = (
+                "SLA latency rule: no timestamp column could be resolved; freshness check skipped"
+            )
+            self.report("warning", path, message)
+            return None
+        logical_type = found[0].data.get("logicalType")
+        if logical_type not in (None, "date", "timestamp"):
+            message = (
+                f"SLA latency column {found[0].dotted_name!r} is logicalType {logical_type!r}; "
+                "freshness needs a date or timestamp"
+            )
+            self.report("error", where if element else path, message)
+            return None
+        return found
+
+    @staticmethod
+    def element_column(
+        element: str, schemas: Sequence[SchemaNode]
+    ) -> tuple[PropertyNode, int] | None:
+        """The property named by an SLA element (`table.column`, first of a comma list)."""
+        table, _, column = element.split(",")[0].strip().rpartition(".")
         for index, schema in enumerate(schemas):
+            if table and table not in (schema.name, schema.dataset):
+                continue
             for prop in properties(schema):
-                data = prop.data
-                if data.get("partitioned") is True and data.get("partitionKeyPosition") == 1:
+                if column in (prop.name, ".".join(prop.column_path)) and not prop.inside_array:
                     return prop, index
-        self.report(
-            "warning",
-            path,
-            "SLA latency rule: no timestamp column could be resolved; freshness check skipped",
-        )
         return None
 
     # --- assertions --------------------------------------------------------------------------
@@ -1008,23 +1056,25 @@ def _check_value_types(values: Sequence[Any], logical_type: Any, where: str) -> 
             continue
         bad_bool = isinstance(v, bool) and bool not in types
         if bad_bool or not isinstance(v, types):
+            article = "an" if str(logical_type)[0] in "aeiou" else "a"
             raise _Invalid(
-                f"{where} holds {v!r}, which cannot be compared with a " f"{logical_type} column"
+                f"{where} holds {v!r}, which cannot be compared with {article} "
+                f"{logical_type} column"
             )
 
 
-def _is_temporal(value: str, logical_type: str) -> bool:
-    """True when `value` is an ISO date / timestamp / time."""
-    parse = {
-        "date": dt.date.fromisoformat,
-        "timestamp": dt.datetime.fromisoformat,
-        "time": dt.time.fromisoformat,
-    }[logical_type]
-    try:
-        parse(value)
-    except ValueError:
-        return False
-    return True
+def _partition_key(schemas: Sequence[SchemaNode]) -> tuple[PropertyNode, int] | None:
+    """The first property with `partitioned: true` and `partitionKeyPosition: 1`."""
+    for index, schema in enumerate(schemas):
+        for prop in properties(schema):
+            if prop.data.get("partitioned") is True and prop.data.get("partitionKeyPosition") == 1:
+                return prop, index
+    return None
+
+
+def _enum_value(entry: Any) -> Any:
+    """A v3.2.0 enum entry's value (entries are `{value, label}` objects, or plain values)."""
+    return entry.get("value") if isinstance(entry, Mapping) else entry
 
 
 def _position_or_max(value: Any) -> int:

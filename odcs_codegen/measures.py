@@ -71,13 +71,21 @@ class Measures:
             return self.nulls(col)
         return self.count(f"{col} IS NULL OR {self.in_list(col, listed)}")
 
-    def invalid(self, col: str, valid_values: Sequence[Scalar] | None, pattern: str | None) -> str:
-        """Non-null rows neither in `valid_values` nor matching `pattern` (NULL is not invalid)."""
+    def invalid(
+        self,
+        col: str,
+        valid_values: Sequence[Scalar] | None,
+        pattern: str | None,
+        *,
+        text: str | None = None,
+    ) -> str:
+        """Non-null rows neither in `valid_values` nor matching `pattern` (NULL is not invalid);
+        `text` is the column as text for the regex (default: the column itself)."""
         accepted = []
         if valid_values is not None:
             accepted.append(self.in_list(col, valid_values))
         if pattern is not None:
-            accepted.append(self.d.full_match(col, pattern))
+            accepted.append(self.d.full_match(text or col, pattern))
         return self.count(f"{col} IS NOT NULL AND NOT ({' OR '.join(accepted)})")
 
     def listed(self, col: str, values: Sequence[Scalar]) -> str:

@@ -124,36 +124,52 @@ def _duplicates(
 
 
 def _relationship_targets(schemas: list[SchemaNode]) -> set[str]:
-    """Every `object.property` (and `object`) a relationship may point at."""
+    """Every reference a relationship may use: shorthand `object.property` (names, dotted for
+    nested properties) and fully qualified `schema/<id>/properties/<id>` (ids)."""
     targets: set[str] = set()
     for schema in schemas:
+        schema_id = schema.data.get("id")
         for name in {schema.name, schema.dataset}:
             targets.add(name)
-            for prop in properties(schema):
-                targets.add(f"{name}.{prop.dotted_name}")
-                targets.add(f"{name}.{prop.name}")
+            targets.update(f"{name}.{prop.dotted_name}" for prop in properties(schema))
+        if isinstance(schema_id, str):
+            targets.add(f"schema/{schema_id}")
+            targets.update(_qualified_property_refs(f"schema/{schema_id}", schema.data))
     return targets
+
+
+def _qualified_property_refs(prefix: str, owner: Mapping[str, Any]) -> Iterator[str]:
+    """`prefix/properties/<id>` for every property with an id, nested ones included."""
+    for prop in as_list(owner.get("properties")):
+        if isinstance(prop, Mapping) and isinstance(prop.get("id"), str):
+            ref = f"{prefix}/properties/{prop['id']}"
+            yield ref
+            yield from _qualified_property_refs(ref, prop)
+
+
+def _is_external(ref: str) -> bool:
+    """A reference into another contract (`file.yaml#/...`, a URL, a file path)."""
+    return "#" in ref or "://" in ref or ref.split("/")[0].endswith((".yaml", ".yml", ".json"))
 
 
 def _relationships(
     owner: Mapping[str, Any], path: JsonPath, targets: set[str]
 ) -> Iterator[Problem]:
-    """Relationship `to` references that name nothing in this contract (external refs skipped)."""
+    """`from` and `to` references that name nothing in this contract (external refs skipped)."""
     for index, rel in enumerate(as_list(owner.get("relationships"))):
         if not isinstance(rel, Mapping):
             continue
-        for ref in _refs(rel.get("to")):
-            if "/" in ref or "://" in ref or ref.startswith("#"):
-                continue
-            if ref not in targets:
-                yield (*path, "relationships", index, "to"), (
-                    f"relationship target {ref!r} does not name a schema object or property "
-                    "of this contract"
-                )
+        for key, role in (("from", "source"), ("to", "target")):
+            for ref in _refs(rel.get(key)):
+                if not _is_external(ref) and ref not in targets:
+                    yield (*path, "relationships", index, key), (
+                        f"relationship {role} {ref!r} does not name a schema object or property "
+                        "of this contract"
+                    )
 
 
 def _refs(value: Any) -> list[str]:
-    """The reference strings of a relationship's `to` (a string or a list)."""
+    """The reference strings of a relationship's `from` or `to` (a string or a list)."""
     if isinstance(value, str):
         return [value]
     return [str(v) for v in as_list(value) if isinstance(v, str)]

@@ -100,6 +100,16 @@ def check_duckdb_regex(pattern: str) -> None:
         raise QueryError(str(error).splitlines()[0]) from None
 
 
+def check_duckdb_cast(value: str, sql_type: str) -> None:
+    """Raise QueryError unless DuckDB can cast the string `value` to `sql_type`."""
+    if sql_type not in ("DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ"):
+        raise QueryError(f"unsupported type {sql_type}")
+    try:
+        _connection().execute(f"SELECT CAST(? AS {sql_type}) IS NOT NULL", [value]).fetchall()
+    except duckdb.Error as error:
+        raise QueryError(str(error).splitlines()[0]) from None
+
+
 @cache
 def _connection() -> duckdb.DuckDBPyConnection:
     """A private in-memory connection for compile-time checks (no data, nothing persisted)."""

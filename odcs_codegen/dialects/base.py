@@ -49,6 +49,14 @@ class Dialect:
         """A literal of a temporal type, e.g. CAST('2024-01-01' AS DATE)."""
         return f"CAST({self.quote_string(value)} AS {sql_type})"
 
+    def as_text(self, expr: str) -> str:
+        """A value cast to text."""
+        return f"CAST({expr} AS VARCHAR)"
+
+    def temporal_type(self, sql_type: str) -> str:
+        """The dialect's name of DATE, TIME, TIMESTAMP or TIMESTAMPTZ."""
+        return sql_type
+
     def field(self, expr: str, name: str) -> str:
         """A field of a struct value."""
         return f"struct_extract({expr}, {self.quote_string(name)})"

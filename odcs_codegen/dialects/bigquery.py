@@ -26,6 +26,12 @@ class BigQuery(Dialect):
         escaped = value.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
         return "'" + escaped.replace("\r", "\\r") + "'"
 
+    def as_text(self, expr: str) -> str:
+        return f"CAST({expr} AS STRING)"
+
+    def temporal_type(self, sql_type: str) -> str:
+        return {"TIMESTAMP": "DATETIME", "TIMESTAMPTZ": "TIMESTAMP"}.get(sql_type, sql_type)
+
     def field(self, expr: str, name: str) -> str:
         return f"{expr}.{self.quote_identifier(name)}"
 
