@@ -4,4 +4,5 @@
 __all__ = (
     "commerce",
     "orders",
+    "orders_sample",
 )

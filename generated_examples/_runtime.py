@@ -17,20 +17,32 @@ It provides:
 * ``run_checks``, which validates the schemas and runs the checks in one dqlib suite, and
   ``exact_results``, which reports exact metric values (dqlib rounds assertion values to six
   significant digits);
-* ``outside``, the exact symbolic form of a range test.
+* ``outside``, the exact symbolic form of a range test;
+* ``main``, the command line of a generated module (``python -m package.module --data
+  DATASET=FILE``), and ``run_report``, which it shares with ``odcs-codegen run``: it opens the
+  data (``--data`` or the contract's ``local`` / ``duckdb`` server), runs the checks and prints
+  a ``table``, ``json`` or ``junit`` report. Exit codes: 0 no P0 assertion failed, 1 a P0
+  assertion or the schema validation failed, 2 usage errors (unknown dataset, unreadable file).
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import datetime
+import glob
+import json
 import logging
 import math
 import os
+import re
+import sys
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from types import ModuleType
+from typing import Any, TextIO
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
@@ -42,15 +54,28 @@ from dqx.orm.repositories import InMemoryMetricDB
 from returns.result import Success
 
 __all__ = [
+    "OUTPUT_FORMATS",
     "Column",
     "ContractValidationError",
     "ContractWarning",
     "Dataset",
+    "Outcome",
+    "Report",
     "SchemaValidationError",
     "TableSource",
+    "UsageError",
+    "add_run_arguments",
     "exact_results",
+    "format_json",
+    "format_junit",
+    "format_report",
+    "format_table",
+    "main",
+    "open_sources",
     "outside",
     "run_checks",
+    "run_module",
+    "run_report",
     "schema_problems",
     "validate_schema",
 ]
@@ -433,6 +458,7 @@ _FILE_FORMATS: dict[str, str] = {
     "feather": "ipc",
 }
 _COMPRESSION_SUFFIXES = ("gz", "zst", "zstd")
+_GLOB_CHARACTERS = re.compile(r"[*?[]")
 _ATTACHED_DATABASE = "odcs_codegen_source"
 
 #: Bounds below this magnitude keep ``outside`` in the readable centre/half-width form.
@@ -547,19 +573,24 @@ class TableSource:
         schema: Any,
         null_counts: Mapping[str, int] | None = None,
         keep_alive: object = None,
+        origin: str = "",
     ) -> None:
-        """Wrap ``connection``, which must already expose the data as the view ``name``."""
+        """Wrap ``connection``, which must already expose the data as the view ``name``.
+
+        ``origin`` says where the data comes from (``csv file 'orders.csv'``), for messages.
+        """
         self._connection = connection
         self._name = name
         self._schema = schema
         self._null_counts = dict(null_counts) if null_counts is not None else None
         self._keep_alive = keep_alive
+        self._origin = origin or "an Arrow table"
         self._skip_dates: set[datetime.date] = set()
 
     # -- construction --------------------------------------------------------------------
 
     @classmethod
-    def from_arrow(cls, table: Any, name: str) -> TableSource:
+    def from_arrow(cls, table: Any, name: str, origin: str = "") -> TableSource:
         """The Arrow table (or record batch) ``table`` as the dataset ``name``."""
         _check_name(name)
         if isinstance(table, pa.RecordBatch):
@@ -568,7 +599,7 @@ class TableSource:
             raise TypeError(f"dataset '{name}': expected a pyarrow.Table, got {type(table)!r}")
         connection = _new_connection()
         connection.register(name, table)
-        return cls(connection, name, table.schema, _table_null_counts(table), table)
+        return cls(connection, name, table.schema, _table_null_counts(table), table, origin)
 
     @classmethod
     def from_file(
@@ -578,37 +609,51 @@ class TableSource:
 
         The format is taken from the file name (``.parquet``, ``.csv``, ``.jsonl``/``.ndjson``/
         ``.json``, ``.arrow``/``.ipc``/``.feather``; ``.gz``/``.zst`` allowed after CSV and
-        JSON) unless ``file_format`` names it. The rows are read by DuckDB only when the
-        checks run (Arrow IPC files are memory-mapped).
+        JSON) unless ``file_format`` names it. A path with glob characters (``*``, ``?``,
+        ``[``) that is not itself a file reads every matching Parquet, CSV or JSON-lines file
+        as one dataset. The rows are read by DuckDB only when the checks run (Arrow IPC files
+        are memory-mapped).
         """
         _check_name(name)
         shown = os.fspath(path)
         kind = _file_format(shown, file_format)
+        files = [shown]
         if not os.path.isfile(shown):
-            raise FileNotFoundError(f"data file not found: '{shown}'")
-        location = os.path.abspath(shown)
+            if not _GLOB_CHARACTERS.search(shown):
+                raise FileNotFoundError(f"data file not found: '{shown}'")
+            files = sorted(p for p in glob.glob(shown, recursive=True) if os.path.isfile(p))
+            if not files:
+                raise FileNotFoundError(f"no data files match '{shown}'")
+            if kind == "ipc":
+                raise ValueError(f"cannot read '{shown}': globs are not supported for arrow files")
+        locations = [os.path.abspath(file) for file in files]
+        origin = f"{kind} file '{shown}'" if len(files) == 1 else f"{kind} files '{shown}'"
         if kind == "ipc":
-            return cls._from_ipc(location, shown, name)
+            return cls._from_ipc(locations[0], shown, name)
         connection = _new_connection()
         view = _quote_identifier(name)
         null_counts: dict[str, int] | None = None
+        schema: Any = None
+        argument = (
+            _quote_literal(locations[0])
+            if len(locations) == 1
+            else "[" + ", ".join(_quote_literal(location) for location in locations) + "]"
+        )
         try:
             if kind == "parquet":
-                with pq.ParquetFile(location) as parquet_file:
-                    schema = parquet_file.schema_arrow
-                    null_counts = _parquet_null_counts(schema, parquet_file.metadata)
-                reader = f"read_parquet({_quote_literal(location)})"
+                schema, null_counts = _parquet_schema(locations)
+                reader = f"read_parquet({argument})"
             elif kind == "csv":
-                reader = f"read_csv({_quote_literal(location)}, auto_detect=true)"
+                reader = f"read_csv({argument}, auto_detect=true)"
             else:
-                reader = f"read_json({_quote_literal(location)}, format='newline_delimited')"
+                reader = f"read_json({argument}, format='newline_delimited')"
             connection.execute(f"CREATE VIEW {view} AS SELECT * FROM {reader}")
-            if kind != "parquet":
+            if schema is None:
                 schema = _view_schema(connection, view)
         except (duckdb.Error, pa.ArrowException, OSError) as error:
             connection.close()
-            raise ValueError(f"cannot read {kind} file '{shown}': {_first_line(error)}") from error
-        return cls(connection, name, schema, null_counts)
+            raise ValueError(f"cannot read {origin}: {_first_line(error)}") from error
+        return cls(connection, name, schema, null_counts, origin=origin)
 
     @classmethod
     def _from_ipc(cls, location: str, shown: str, name: str) -> TableSource:
@@ -627,7 +672,7 @@ class TableSource:
                 source.close()
                 message = f"cannot read arrow file '{shown}': {_first_line(file_error)}"
                 raise ValueError(message) from file_error
-        return cls.from_arrow(table, name)
+        return cls.from_arrow(table, name, f"arrow file '{shown}'")
 
     @classmethod
     def from_duckdb(cls, database: str | os.PathLike[str], table: str, name: str) -> TableSource:
@@ -661,7 +706,8 @@ class TableSource:
         except BaseException:
             connection.close()
             raise
-        return cls(connection, name, schema)
+        origin = f"table '{table}' of DuckDB database '{shown}'"
+        return cls(connection, name, schema, origin=origin)
 
     # -- SqlDataSource -------------------------------------------------------------------
 
@@ -685,10 +731,22 @@ class TableSource:
         return f"SELECT * FROM {_quote_identifier(self._name)}"
 
     def query(self, query: str) -> Any:
-        """Run ``query`` on the private connection; the result as a ``pa.Table``."""
-        return self._connection.sql(query).to_arrow_table()
+        """Run ``query`` on the private connection; the result as a ``pa.Table``.
+
+        A DuckDB error gets a note naming the dataset and where its data comes from.
+        """
+        try:
+            return self._connection.sql(query).to_arrow_table()
+        except duckdb.Error as error:
+            error.add_note(f"while reading dataset '{self._name}' ({self._origin})")
+            raise
 
     # -- extras --------------------------------------------------------------------------
+
+    @property
+    def origin(self) -> str:
+        """Where the data comes from, e.g. ``parquet file 'orders.parquet'``."""
+        return self._origin
 
     def null_counts(self) -> Mapping[str, int] | None:
         """Null counts per top-level column when known without reading the data, else None.
@@ -713,6 +771,28 @@ def _check_name(name: str) -> None:
 
 def _view_schema(connection: duckdb.DuckDBPyConnection, view: str) -> Any:
     return connection.sql(f"SELECT * FROM {view} LIMIT 0").to_arrow_table().schema
+
+
+def _parquet_schema(locations: Sequence[str]) -> tuple[Any, dict[str, int] | None]:
+    """The Arrow schema and null counts of Parquet files, from their footers only.
+
+    Several files: the schema when they all have the same one (else None: DuckDB's view
+    decides) and the null counts summed over the files when every file knows them.
+    """
+    schemas: list[Any] = []
+    counts: list[dict[str, int] | None] = []
+    for location in locations:
+        with pq.ParquetFile(location) as parquet_file:
+            schemas.append(parquet_file.schema_arrow)
+            counts.append(_parquet_null_counts(schemas[-1], parquet_file.metadata))
+    if any(not schema.equals(schemas[0]) for schema in schemas[1:]):
+        return None, None
+    known = [count for count in counts if count is not None]
+    if len(known) != len(counts):
+        return schemas[0], None
+    columns = set(known[0]).intersection(*known[1:])
+    total = {column: sum(count[column] for count in known) for column in columns}
+    return schemas[0], {column: total[column] for column in known[0] if column in total} or None
 
 
 def _find_table(connection: duckdb.DuckDBPyConnection, table: str, shown: str) -> tuple[str, str]:
@@ -756,6 +836,19 @@ def run_checks(
     With ``validate`` (the default) every dataset's schema is validated first and a
     SchemaValidationError lists all problems of all datasets.
     """
+    suite = _run_suite(checks, datasets, sources, suite_name=suite_name, validate=validate)
+    return exact_results(suite)
+
+
+def _run_suite(
+    checks: Sequence[DecoratedCheck],
+    datasets: Sequence[Dataset],
+    sources: Mapping[str, Any],
+    *,
+    suite_name: str,
+    validate: bool,
+) -> VerificationSuite:
+    """Validate the schemas and run ``checks`` in one dqlib suite (see ``run_checks``)."""
     names = [dataset.name for dataset in datasets]
     expected = ", ".join(f"'{name}'" for name in names)
     for name in names:
@@ -795,7 +888,7 @@ def run_checks(
     )
     result_key = ResultKey(yyyy_mm_dd=datetime.date.today(), tags={})
     suite.run(list(tables), result_key, enable_plugins=False)
-    return exact_results(suite)
+    return suite
 
 
 def exact_results(suite: VerificationSuite) -> list[AssertionResult]:
@@ -844,3 +937,569 @@ def outside(metric: Any, lower: float, upper: float) -> Any:
         return abs(metric - low)
     below, above = metric - low, metric - high
     return below * above / (abs(below) + abs(above))
+
+
+# --------------------------------------------------------------------------------------------
+# Command line: ``python -m package.module`` and ``odcs-codegen run``
+# --------------------------------------------------------------------------------------------
+
+#: The report formats of ``run_report``.
+OUTPUT_FORMATS: tuple[str, ...] = ("table", "json", "junit")
+
+_EXIT_OK, _EXIT_FAILED, _EXIT_USAGE = 0, 1, 2
+_SERVER_TYPES = ("local", "duckdb")
+_DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
+_PATH_PLACEHOLDERS = ("{model}", "{object}", "{table}")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+class UsageError(Exception):
+    """How the checks were called is wrong: no data, unreadable data, bad options (exit 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One assertion of a run, as reported.
+
+    ``value`` is the exact measured value; when the metric could not be computed it is None and
+    ``error`` holds dqlib's message (for example ``Validating value is infinity``).
+    """
+
+    dataset: str
+    check: str
+    assertion: str
+    severity: str
+    status: str
+    value: float | None
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the assertion failed."""
+        return self.status != "PASSED"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of running a module's checks: every assertion, or the schema errors."""
+
+    contract: str
+    datasets: tuple[str, ...]
+    outcomes: tuple[Outcome, ...]
+    schema_errors: tuple[SchemaValidationError, ...] = ()
+
+    @property
+    def passed(self) -> int:
+        """How many assertions passed."""
+        return sum(not outcome.failed for outcome in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        """How many assertions failed."""
+        return sum(outcome.failed for outcome in self.outcomes)
+
+    @property
+    def p0_failures(self) -> int:
+        """How many P0 assertions failed."""
+        return sum(outcome.failed and outcome.severity == "P0" for outcome in self.outcomes)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no P0 assertion failed, 1 when one did or the schema validation failed."""
+        return _EXIT_FAILED if self.schema_errors or self.p0_failures else _EXIT_OK
+
+    def summary(self) -> dict[str, Any]:
+        """The counts, the schema errors and the exit code, as JSON-ready data."""
+        return {
+            "contract": self.contract,
+            "datasets": list(self.datasets),
+            "assertions": len(self.outcomes),
+            "passed": self.passed,
+            "failed": self.failed,
+            "p0_failures": self.p0_failures,
+            "schema_valid": not self.schema_errors,
+            "schema_errors": [
+                {"dataset": error.dataset, "problems": list(error.problems)}
+                for error in self.schema_errors
+            ],
+            "exit_code": self.exit_code,
+        }
+
+    def summary_line(self) -> str:
+        """``16 assertions: 15 passed, 1 failed (0 P0 failures)``, or the schema failure."""
+        if self.schema_errors:
+            names = ", ".join(f"'{error.dataset}'" for error in self.schema_errors)
+            count = _plural(len(self.schema_errors), "dataset")
+            return f"schema validation failed for {count}: {names}; no assertion ran"
+        return (
+            f"{_plural(len(self.outcomes), 'assertion')}: {self.passed} passed, "
+            f"{self.failed} failed ({_plural(self.p0_failures, 'P0 failure')})"
+        )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--data``, ``--server`` and ``--format`` to ``parser``."""
+    parser.add_argument(
+        "--data",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="DATASET=FILE",
+        help="the data of a dataset: a Parquet, CSV, JSON-lines or Arrow IPC file, or a table "
+        "of a DuckDB database (DB.duckdb::TABLE); datasets without --data are read from the "
+        "contract's local or duckdb server",
+    )
+    parser.add_argument(
+        "--server",
+        metavar="NAME",
+        help="the contract server to read (default: the first of type local or duckdb)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=OUTPUT_FORMATS,
+        default="table",
+        help="the report on stdout (default: table)",
+    )
+
+
+def main(module_name: str, argv: Sequence[str] | None = None) -> int:
+    """The command line of a generated module: ``python -m package.module --data DATASET=FILE``.
+
+    Reads CHECKS, DATASETS, SERVERS and CONTRACT_NAME of ``sys.modules[module_name]``. Relative
+    server paths are resolved against the contract's folder when the module knows it
+    (``SOURCE_PATH``, relative to the module file), else against the current folder.
+    """
+    module = sys.modules[module_name]
+    spec = getattr(module, "__spec__", None)
+    prog = f"python -m {getattr(spec, 'name', None) or module_name}"
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=f"Run the data quality checks of contract "
+        f"'{getattr(module, 'CONTRACT_NAME', None) or module_name}' on local data.",
+    )
+    add_run_arguments(parser)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, or a usage error argparse has printed
+        if exit_.code is None or isinstance(exit_.code, int):
+            return exit_.code or _EXIT_OK
+        return _EXIT_USAGE
+    return run_report(module, args.data, server=args.server, output_format=args.format, prog=prog)
+
+
+def _module_base_dir(module: ModuleType) -> str | None:
+    """The folder of the module's contract, from ``SOURCE_PATH``; None when unknown."""
+    source = getattr(module, "SOURCE_PATH", None)
+    location = getattr(module, "__file__", None)
+    if not isinstance(source, str) or not isinstance(location, str):
+        return None
+    contract = os.path.join(os.path.dirname(location), *source.split("/"))
+    return os.path.dirname(os.path.normpath(contract))
+
+
+def run_report(
+    module: ModuleType,
+    data: Sequence[str] = (),
+    *,
+    server: str | None = None,
+    output_format: str = "table",
+    base_dir: str | os.PathLike[str] | None = None,
+    prog: str | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run a generated module's checks on local data, print a report and return the exit code.
+
+    ``data`` holds ``DATASET=FILE`` items (see ``open_sources``); other datasets are read from
+    the module's SERVERS, relative paths resolved against ``base_dir`` (default: the folder of
+    the module's contract when the module has ``SOURCE_PATH``, else the current folder). The
+    report (``output_format``: table, json or junit) goes to ``stdout``, problems
+    to ``stderr`` as one line each (schema validation: every problem). Returns 0 when no P0
+    assertion failed, 1 when one did or the schema validation failed, 2 on usage errors.
+    """
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    prog = prog or f"python -m {module.__name__}"
+    if base_dir is None:
+        base_dir = _module_base_dir(module)
+    try:
+        if output_format not in OUTPUT_FORMATS:
+            raise UsageError(
+                f"unknown format '{output_format}'; expected one of: {', '.join(OUTPUT_FORMATS)}"
+            )
+        sources = open_sources(
+            module.DATASETS,
+            data,
+            getattr(module, "SERVERS", ()),
+            server=server,
+            base_dir=base_dir,
+        )
+    except UsageError as error:
+        print(f"{prog}: error: {error}", file=err)
+        return _EXIT_USAGE
+    try:
+        report = run_module(module, sources)
+    except (duckdb.Error, pa.ArrowException, OSError) as error:
+        notes = [str(note) for note in getattr(error, "__notes__", ())]
+        where = notes[-1] if notes else "while running the checks"
+        print(f"{prog}: error: {where}: {_error_summary(error)}", file=err)
+        return _EXIT_USAGE
+    finally:
+        for source in sources.values():
+            source.close()
+    for schema_error in report.schema_errors:
+        print(schema_error, file=err)
+    out.write(format_report(report, output_format))
+    out.flush()
+    if output_format != "table":
+        print(report.summary_line(), file=err)
+    return report.exit_code
+
+
+def _error_summary(error: BaseException) -> str:
+    """The first lines of an error message, on one line."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = "; ".join(lines[:3]) if lines else type(error).__name__
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def open_sources(
+    datasets: Sequence[Dataset],
+    data: Sequence[str] = (),
+    servers: Sequence[Mapping[str, Any]] = (),
+    *,
+    server: str | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
+) -> dict[str, TableSource]:
+    """A TableSource per dataset, from ``data`` items and the contract's ``servers``.
+
+    Each ``data`` item is ``DATASET=FILE`` (Parquet, CSV, JSON lines or Arrow IPC, format from
+    the file name; a glob reads several files), ``DATASET=DB.duckdb::TABLE`` (``::SCHEMA.TABLE``
+    works too) or ``DATASET=DB.duckdb`` (the table named like the dataset). Datasets without an
+    item are read from the server named ``server``, else the first server of type ``local``
+    (``path`` and ``format``; ``{model}`` in the path is the dataset name) or ``duckdb``
+    (``database``, optional ``schema``; the table is named like the dataset). Relative server
+    paths are resolved against ``base_dir`` (default: the current folder). Raises UsageError.
+    """
+    names = [dataset.name for dataset in datasets]
+    given: dict[str, str] = {}
+    for item in data:
+        name, location = _parse_data_item(item, names)
+        if name in given:
+            raise UsageError(f"dataset '{name}' is given twice in --data")
+        given[name] = location
+    missing = [name for name in names if name not in given]
+    chosen = _pick_server(servers, server, missing) if server is not None or missing else None
+    sources: dict[str, TableSource] = {}
+    try:
+        for name, location in given.items():
+            sources[name] = _open_location(name, location)
+        if chosen is not None:
+            for name in missing:
+                sources[name] = _open_server(chosen, name, len(names), base_dir)
+    except BaseException:
+        for source in sources.values():
+            source.close()
+        raise
+    return {name: sources[name] for name in names}
+
+
+def _parse_data_item(item: str, names: Sequence[str]) -> tuple[str, str]:
+    """``DATASET=FILE`` -> (dataset, file); a dataset name may itself contain ``=``."""
+    known = [name for name in names if item.startswith(name + "=")]
+    if known:
+        name = max(known, key=len)
+        location = item[len(name) + 1 :]
+    else:
+        name, separator, location = item.partition("=")
+        if not separator or not name.strip():
+            raise UsageError(f"bad --data '{item}': expected DATASET=FILE")
+        expected = ", ".join(f"'{known_name}'" for known_name in names)
+        raise UsageError(f"unknown dataset '{name}' in --data; the contract has: {expected}")
+    if not location:
+        raise UsageError(f"bad --data '{item}': no file after '='")
+    return name, location
+
+
+def _open_location(name: str, location: str) -> TableSource:
+    """The data of ``name`` at ``location``: a file, a glob, or ``DB.duckdb[::TABLE]``."""
+    database, separator, table = location.rpartition("::")
+    try:
+        if separator:
+            if not database or not table:
+                raise UsageError(
+                    f"bad --data '{name}={location}': expected DATASET=DATABASE::TABLE"
+                )
+            return TableSource.from_duckdb(database, table, name)
+        if location.lower().endswith(_DUCKDB_SUFFIXES):
+            return TableSource.from_duckdb(location, name, name)
+        return TableSource.from_file(location, name)
+    except (OSError, ValueError) as error:
+        raise UsageError(f"dataset '{name}': {_error_summary(error)}") from error
+
+
+def _pick_server(
+    servers: Sequence[Mapping[str, Any]], wanted: str | None, missing: Sequence[str]
+) -> Mapping[str, Any]:
+    """The server to read: the one named ``wanted``, else the first local or duckdb one."""
+    if wanted is not None:
+        for entry in servers:
+            if entry.get("server") == wanted:
+                kind = entry.get("type")
+                if kind not in _SERVER_TYPES:
+                    raise UsageError(
+                        f"server '{wanted}' has type '{kind}'; only local and duckdb servers "
+                        "can be read: pass --data DATASET=FILE"
+                    )
+                return entry
+        known = ", ".join(f"'{entry.get('server')}'" for entry in servers) or "none"
+        raise UsageError(f"no server '{wanted}' in the contract; its servers: {known}")
+    for entry in servers:
+        if entry.get("type") in _SERVER_TYPES:
+            return entry
+    names = ", ".join(f"'{name}'" for name in missing)
+    raise UsageError(
+        f"no data for dataset {names}: pass --data {missing[0]}=FILE "
+        "(the contract has no server of type local or duckdb)"
+    )
+
+
+def _open_server(
+    entry: Mapping[str, Any], name: str, datasets: int, base_dir: str | os.PathLike[str] | None
+) -> TableSource:
+    """The data of dataset ``name`` on the local or duckdb server ``entry``."""
+    label = f"server '{entry.get('server')}'" if entry.get("server") else "the server"
+    key = "path" if entry.get("type") == "local" else "database"
+    location = entry.get(key)
+    if not isinstance(location, str) or not location:
+        raise UsageError(f"dataset '{name}': {label} has no {key}; pass --data {name}=FILE")
+    if entry.get("type") == "local":
+        if any(placeholder in location for placeholder in _PATH_PLACEHOLDERS):
+            for placeholder in _PATH_PLACEHOLDERS:
+                location = location.replace(placeholder, name)
+        elif datasets > 1:
+            raise UsageError(
+                f"dataset '{name}': {label} has one path for {datasets} datasets; put "
+                f"{_PATH_PLACEHOLDERS[0]} in its path or pass --data {name}=FILE"
+            )
+    base = os.fspath(base_dir) if base_dir is not None else ""
+    if base and not os.path.isabs(location):
+        location = os.path.normpath(os.path.join(base, location))
+    try:
+        if entry.get("type") == "local":
+            file_format = entry.get("format")
+            return TableSource.from_file(
+                location, name, str(file_format) if file_format is not None else None
+            )
+        schema = entry.get("schema")
+        table = f"{schema}.{name}" if isinstance(schema, str) and schema else name
+        return TableSource.from_duckdb(location, table, name)
+    except (OSError, ValueError) as error:
+        raise UsageError(f"dataset '{name}' ({label}): {_error_summary(error)}") from error
+
+
+def run_module(module: ModuleType, sources: Mapping[str, Any]) -> Report:
+    """Run the module's CHECKS on ``sources`` (dataset name -> TableSource or Arrow table).
+
+    A schema mismatch does not raise: the report then holds the SchemaValidationErrors and no
+    assertions. DuckDB errors while reading the data propagate.
+    """
+    datasets: tuple[Dataset, ...] = tuple(module.DATASETS)
+    contract = str(getattr(module, "CONTRACT_NAME", None) or module.__name__)
+    names = tuple(dataset.name for dataset in datasets)
+    if not module.CHECKS:  # a contract without schema objects: nothing to run
+        return Report(contract, names, ())
+    try:
+        suite = _run_suite(module.CHECKS, datasets, sources, suite_name=contract, validate=True)
+    except SchemaValidationError as error:
+        return Report(contract, names, (), error.errors or (error,))
+    results = exact_results(suite)
+    outcomes = tuple(
+        _outcome(", ".join(node.parent.datasets), result)
+        for node, result in zip(suite.graph.assertions(), results, strict=True)
+    )
+    return Report(contract, names, outcomes)
+
+
+def _outcome(dataset: str, result: AssertionResult) -> Outcome:
+    """One dqlib result as an Outcome."""
+    metric = result.metric
+    value: float | None = None
+    error: str | None = None
+    if isinstance(metric, Success):
+        value = float(metric.unwrap())
+        if not math.isfinite(value):
+            value, error = None, f"value is {value}"
+    else:
+        messages = [str(failure.error_message) for failure in metric.failure()]
+        error = "; ".join(dict.fromkeys(messages)) or "the metric could not be computed"
+    return Outcome(
+        dataset=dataset,
+        check=result.check,
+        assertion=result.assertion,
+        severity=str(result.severity),
+        status=str(result.status),
+        value=value,
+        error=error,
+    )
+
+
+def format_report(report: Report, output_format: str) -> str:
+    """The report as ``table``, ``json`` or ``junit`` text."""
+    if output_format == "json":
+        return format_json(report)
+    if output_format == "junit":
+        return format_junit(report)
+    if output_format == "table":
+        return format_table(report)
+    raise ValueError(f"unknown format '{output_format}'; expected one of: {OUTPUT_FORMATS}")
+
+
+def _format_value(value: float | None) -> str:
+    """A value for people: integers without ``.0``, others as the shortest exact decimal."""
+    if value is None:
+        return ""
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
+def _one_line(text: str) -> str:
+    """``text`` with control characters escaped, so it fits in one table cell."""
+    return _CONTROL_CHARACTERS.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def format_table(report: Report) -> str:
+    """An aligned table (dataset, check, assertion, severity, status, value) and a summary."""
+    if report.schema_errors or not report.outcomes:
+        return report.summary_line() + "\n"
+    header = ("dataset", "check", "assertion", "severity", "status", "value")
+    rows = [header] + [
+        (
+            outcome.dataset,
+            outcome.check,
+            outcome.assertion,
+            outcome.severity,
+            outcome.status,
+            _format_value(outcome.value) if outcome.error is None else f"error: {outcome.error}",
+        )
+        for outcome in report.outcomes
+    ]
+    cells = [[_one_line(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header) - 1)]
+    lines = ["  ".join([*map(str.ljust, row[:-1], widths), row[-1]]).rstrip() for row in cells]
+    return "\n".join([*lines, "", report.summary_line()]) + "\n"
+
+
+def format_json(report: Report) -> str:
+    """The report as a JSON document: ``results`` (one object per assertion) and ``summary``.
+
+    Each result has dataset, check, assertion, severity, status and value (the exact metric
+    value, null when the metric failed: ``error`` then holds dqlib's message).
+    """
+    results: list[dict[str, Any]] = []
+    for outcome in report.outcomes:
+        item: dict[str, Any] = {
+            "dataset": outcome.dataset,
+            "check": outcome.check,
+            "assertion": outcome.assertion,
+            "severity": outcome.severity,
+            "status": outcome.status,
+            "value": outcome.value,
+        }
+        if outcome.error is not None:
+            item["error"] = outcome.error
+        results.append(item)
+    document = {"results": results, "summary": report.summary()}
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
+
+
+def _xml(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (escaped as ``\\xNN`` instead)."""
+    return _NOT_XML.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def _element(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:
+    """A child element with cleaned attribute values and text."""
+    element = ElementTree.SubElement(parent, tag, {k: _xml(v) for k, v in attributes.items()})
+    if text is not None:
+        element.text = _xml(text)
+    return element
+
+
+def format_junit(report: Report) -> str:
+    """A JUnit XML report: a testsuite for the schema validation and one per check.
+
+    Every dataset's schema validation and every assertion is a testcase; failed ones hold a
+    ``<failure>`` whose ``type`` is the severity (``SchemaValidationError`` for schemas).
+    """
+    contract = report.contract
+    tests = len(report.datasets) + len(report.outcomes)
+    failures = len(report.schema_errors) + report.failed
+    root = ElementTree.Element(
+        "testsuites",
+        {"name": _xml(contract), "tests": str(tests), "failures": str(failures), "errors": "0"},
+    )
+    schema_suite = _element(
+        root,
+        "testsuite",
+        name=f"{contract}: schema validation",
+        tests=str(len(report.datasets)),
+        failures=str(len(report.schema_errors)),
+        errors="0",
+        skipped="0",
+    )
+    errors = {error.dataset: error for error in report.schema_errors}
+    for dataset in report.datasets:
+        case = _element(schema_suite, "testcase", classname=f"{contract}.{dataset}", name="schema")
+        error = errors.get(dataset)
+        if error is not None:
+            message = (
+                f"Dataset '{dataset}' does not match its contract "
+                f"({_plural(len(error.problems), 'problem')})"
+            )
+            _element(case, "failure", str(error), message=message, type="SchemaValidationError")
+    groups: dict[str, list[Outcome]] = {}
+    for outcome in report.outcomes:
+        groups.setdefault(outcome.check, []).append(outcome)
+    for check_name, outcomes in groups.items():
+        suite = _element(
+            root,
+            "testsuite",
+            name=check_name,
+            tests=str(len(outcomes)),
+            failures=str(sum(outcome.failed for outcome in outcomes)),
+            errors="0",
+            skipped="0",
+        )
+        for outcome in outcomes:
+            case = _element(
+                suite, "testcase", classname=f"{contract}.{outcome.dataset}", name=outcome.assertion
+            )
+            properties = _element(case, "properties")
+            _element(properties, "property", name="severity", value=outcome.severity)
+            if outcome.error is None:
+                _element(properties, "property", name="value", value=_format_value(outcome.value))
+            else:
+                _element(properties, "property", name="error", value=outcome.error)
+            if outcome.failed:
+                shown = (
+                    f"value {_format_value(outcome.value)}"
+                    if outcome.error is None
+                    else outcome.error
+                )
+                message = f"{outcome.severity} assertion '{outcome.assertion}' failed: {shown}"
+                details = (
+                    f"dataset: {outcome.dataset}\ncheck: {outcome.check}\n"
+                    f"severity: {outcome.severity}\nvalue: {_format_value(outcome.value)}\n"
+                    + (f"error: {outcome.error}\n" if outcome.error is not None else "")
+                )
+                _element(case, "failure", details, message=message, type=outcome.severity)
+    ElementTree.indent(root)
+    body = ElementTree.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

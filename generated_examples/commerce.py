@@ -26,9 +26,14 @@ TAGS: Final[tuple[str, ...]] = (
     "sales",
 )
 SQL_DIALECT: Final = "duckdb"
+SOURCE_PATH: Final = "../examples/contracts/commerce.odcs.yaml"
+"""The contract, relative to this module's folder (local server paths are relative to it)."""
 
 SLA_PROPERTIES: Final[tuple[Mapping[str, Any], ...]] = ()
 """Every slaProperties entry; latency entries carry their resolved freshness parameters."""
+
+SERVERS: Final[tuple[Mapping[str, Any], ...]] = ()
+"""The contract's servers (scalar fields); `run` reads local and duckdb ones without --data."""
 
 TEXT_RULES: Final[tuple[Mapping[str, Any], ...]] = ()
 """`type: text` rules: documentation, no assertion."""
@@ -251,3 +256,7 @@ def run(
     Returns dqx's assertion results, each holding the exact measured value.
     """
     return _runtime.run_checks(CHECKS, DATASETS, tables, suite_name="commerce", validate=validate)
+
+
+if __name__ == "__main__":
+    raise SystemExit(_runtime.main(__name__))

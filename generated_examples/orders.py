@@ -23,6 +23,8 @@ DOMAIN: Final = "commerce"
 DATA_PRODUCT: Final = "order-management"
 TAGS: Final[tuple[str, ...]] = ()
 SQL_DIALECT: Final = "duckdb"
+SOURCE_PATH: Final = "../examples/contracts/orders.odcs.yaml"
+"""The contract, relative to this module's folder (local server paths are relative to it)."""
 
 SLA_PROPERTIES: Final[tuple[Mapping[str, Any], ...]] = (
     {
@@ -43,6 +45,9 @@ SLA_PROPERTIES: Final[tuple[Mapping[str, Any], ...]] = (
     },
 )
 """Every slaProperties entry; latency entries carry their resolved freshness parameters."""
+
+SERVERS: Final[tuple[Mapping[str, Any], ...]] = ()
+"""The contract's servers (scalar fields); `run` reads local and duckdb ones without --data."""
 
 TEXT_RULES: Final[tuple[Mapping[str, Any], ...]] = (
     {
@@ -224,3 +229,7 @@ def run(
     return _runtime.run_checks(
         CHECKS, DATASETS, tables, suite_name="orders_contract", validate=validate
     )
+
+
+if __name__ == "__main__":
+    raise SystemExit(_runtime.main(__name__))

@@ -23,6 +23,8 @@ DOMAIN: Final = None
 DATA_PRODUCT: Final = None
 TAGS: Final[tuple[str, ...]] = ()
 SQL_DIALECT: Final = "bigquery"
+SOURCE_PATH: Final = "../contracts/all_rules.odcs.yaml"
+"""The contract, relative to this module's folder (local server paths are relative to it)."""
 
 SLA_PROPERTIES: Final[tuple[Mapping[str, Any], ...]] = (
     {
@@ -43,6 +45,9 @@ SLA_PROPERTIES: Final[tuple[Mapping[str, Any], ...]] = (
     },
 )
 """Every slaProperties entry; latency entries carry their resolved freshness parameters."""
+
+SERVERS: Final[tuple[Mapping[str, Any], ...]] = ()
+"""The contract's servers (scalar fields); `run` reads local and duckdb ones without --data."""
 
 TEXT_RULES: Final[tuple[Mapping[str, Any], ...]] = (
     {
@@ -158,7 +163,7 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
     # ../contracts/all_rules.odcs.yaml:50:9: minimum: violating rows mustBe 0
     ctx.assert_that(
         mp.custom_sql(
-            "COUNTIF(`Event Time` IS NOT NULL AND `Event Time` < CAST('2020-01-01T00:00:00' AS TIMESTAMP))"
+            "COUNTIF(`Event Time` IS NOT NULL AND `Event Time` < CAST('2020-01-01T00:00:00' AS DATETIME))"
         )
     ).config(name="Event Time: minimum", severity="P1", tags={"minimum", "odcs"}).is_eq(0)
     # ../contracts/all_rules.odcs.yaml:56:9: unique: violating rows mustBe 0
@@ -300,3 +305,7 @@ def run(
     Returns dqx's assertion results, each holding the exact measured value.
     """
     return _runtime.run_checks(CHECKS, DATASETS, tables, suite_name="all rules", validate=validate)
+
+
+if __name__ == "__main__":
+    raise SystemExit(_runtime.main(__name__))

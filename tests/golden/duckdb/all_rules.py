@@ -23,6 +23,8 @@ DOMAIN: Final = None
 DATA_PRODUCT: Final = None
 TAGS: Final[tuple[str, ...]] = ()
 SQL_DIALECT: Final = "duckdb"
+SOURCE_PATH: Final = "../contracts/all_rules.odcs.yaml"
+"""The contract, relative to this module's folder (local server paths are relative to it)."""
 
 SLA_PROPERTIES: Final[tuple[Mapping[str, Any], ...]] = (
     {
@@ -43,6 +45,9 @@ SLA_PROPERTIES: Final[tuple[Mapping[str, Any], ...]] = (
     },
 )
 """Every slaProperties entry; latency entries carry their resolved freshness parameters."""
+
+SERVERS: Final[tuple[Mapping[str, Any], ...]] = ()
+"""The contract's servers (scalar fields); `run` reads local and duckdb ones without --data."""
 
 TEXT_RULES: Final[tuple[Mapping[str, Any], ...]] = (
     {
@@ -300,3 +305,7 @@ def run(
     Returns dqx's assertion results, each holding the exact measured value.
     """
     return _runtime.run_checks(CHECKS, DATASETS, tables, suite_name="all rules", validate=validate)
+
+
+if __name__ == "__main__":
+    raise SystemExit(_runtime.main(__name__))
