@@ -9,8 +9,8 @@ from typing import Any, Final
 
 import pyarrow as pa
 from dqx.api import Context, check
-from dqx.provider import MetricProvider
 from dqx.common import AssertionResult
+from dqx.provider import MetricProvider
 
 from . import _runtime
 
@@ -234,8 +234,10 @@ def check_order_lines(mp: MetricProvider, ctx: Context) -> None:
     )
     # ../examples/contracts/commerce.odcs.yaml:68:9: query result mustBe 0
     ctx.assert_that(
-        mp.custom_sql(
-            "COALESCE(CAST((SELECT COUNT(*) FROM \"order_lines\"\nWHERE quantity <= 0\n) AS DOUBLE), CAST('inf' AS DOUBLE))"
+        _runtime.sql_rule(
+            mp,
+            "order_lines",
+            "COALESCE(CAST((SELECT COUNT(*) FROM \"order_lines\"\nWHERE quantity <= 0\n) AS DOUBLE), CAST('inf' AS DOUBLE))",
         )
     ).config(name="no_empty_lines", severity="P1", tags={"odcs", "sql"}).is_eq(0)
 

@@ -9,8 +9,8 @@ from typing import Any, Final
 
 import pyarrow as pa
 from dqx.api import Context, check
-from dqx.provider import MetricProvider
 from dqx.common import AssertionResult
+from dqx.provider import MetricProvider
 
 from . import _runtime
 
@@ -191,8 +191,10 @@ def check_orders_tbl(mp: MetricProvider, ctx: Context) -> None:
     ).is_geq(0)
     # ../examples/contracts/orders_sample.odcs.yaml:51:9: query result mustBe 0
     ctx.assert_that(
-        mp.custom_sql(
-            "COALESCE(CAST((SELECT COUNT(*) FROM \"orders_tbl\" WHERE total_amount > 99999\n) AS DOUBLE), CAST('inf' AS DOUBLE))"
+        _runtime.sql_rule(
+            mp,
+            "orders_tbl",
+            "COALESCE(CAST((SELECT COUNT(*) FROM \"orders_tbl\" WHERE total_amount > 99999\n) AS DOUBLE), CAST('inf' AS DOUBLE))",
         )
     ).config(name="fraud_sql_check", severity="P1", tags={"odcs", "sql"}).is_eq(0)
 

@@ -594,7 +594,8 @@ class _Lowering:
                 check_duckdb_select(cleaned, wrapped)
         except QueryError as problem:
             raise _Invalid(f"query: {problem}", (*path, "query")) from None
-        return Planned(Measure(self.m.query(cleaned)), "query result", "sql")
+        measure = Measure(self.m.query(cleaned), sql_rule_dataset=schema.dataset)
+        return Planned(measure, "query result", "sql")
 
     # --- custom dqx rules --------------------------------------------------------------------
     def custom(

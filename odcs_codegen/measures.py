@@ -19,14 +19,21 @@ from .pycode import literal
 
 @dataclass(frozen=True, slots=True)
 class Measure:
-    """A metric: `sql` is None for dqlib's built-in row count, else a custom_sql expression."""
+    """A metric: `sql` is None for dqlib's built-in row count, else a custom_sql expression;
+    `sql_rule_dataset` marks a `type: sql` rule's query (the runtime isolates its failures)."""
 
     sql: str | None
+    sql_rule_dataset: str | None = None
 
     @property
     def code(self) -> str:
         """The dqx metric call that computes it."""
-        return "mp.num_rows()" if self.sql is None else f"mp.custom_sql({literal(self.sql)})"
+        if self.sql is None:
+            return "mp.num_rows()"
+        if self.sql_rule_dataset is not None:
+            dataset, sql = literal(self.sql_rule_dataset), literal(self.sql)
+            return f"_runtime.sql_rule(mp, {dataset}, {sql})"
+        return f"mp.custom_sql({literal(self.sql)})"
 
 
 ROW_COUNT = Measure(None)

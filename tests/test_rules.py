@@ -291,3 +291,41 @@ def test_never_aborts(outcome: Callable[..., Outcome], column: pa.Array, name: s
         assert got["nulls"] == ("PASSED", 0.0)
         assert got["missing"] == ("PASSED", 0.0)  # percent of an empty table is 0
         assert got["sum"] == ("PASSED", 0.0)
+
+
+# --- type: sql rules ------------------------------------------------------------------------
+def test_sql_rules_with_placeholders(outcome: Callable[..., Outcome]) -> None:
+    rules = "".join(
+        f"- {{name: '{p}', type: sql, query: 'SELECT COUNT(*) FROM {t} WHERE {c} IS NULL', mustBe: 1}}\n"
+        for p, t, c in (
+            ("a", "{object}", "{property}"),
+            ("b", "${table}", "${column}"),
+            ("c", "{model}", "{field}"),
+            ("d", "${model}", "${field}"),
+        )
+    )
+    rules += "- {name: e, type: sql, query: 'SELECT bool_and({column} IS NOT NULL) FROM ${object}; -- done', mustBe: 0}\n"
+    got = outcome(prop_rule(rules, name="Order Date"), pa.table({"Order Date": ["x", None, "y"]}))
+    assert got == {
+        k: ("PASSED", v) for k, v in (("a", 1.0), ("b", 1.0), ("c", 1.0), ("d", 1.0))
+    } | {"e": ("PASSED", 0.0)}
+
+
+def test_a_failing_sql_rule_fails_alone_with_the_database_message(
+    generate: Callable[..., Generated],
+) -> None:
+    rules = (
+        "- {name: good, metric: nullValues, mustBe: 1}\n"
+        "- {name: missing column, type: sql, query: 'SELECT COUNT(*) FROM {object} WHERE nope > 0', mustBe: 0}\n"
+        "- {name: many rows, type: sql, query: 'SELECT c FROM {object}', mustBe: 0}\n"
+        "- {name: fine, type: sql, query: 'SELECT COUNT(*) FROM {object}', mustBe: 5}\n"
+    )
+    module = generate({"c.odcs.yaml": contract_text(prop_rule(rules))}).module("c")
+    results = {r.assertion: r for r in module.run({"t": STR})}
+    assert results["good"].status == "PASSED"
+    assert results["fine"].status == "PASSED" and results["fine"].metric.unwrap() == 5.0
+    for name in ("missing column", "many rows"):
+        assert results[name].status == "FAILED"
+        message = results[name].metric.failure()[0].error_message
+        assert message.startswith("sql rule failed: ")
+    assert "nope" in results["missing column"].metric.failure()[0].error_message

@@ -9,8 +9,8 @@ from typing import Any, Final
 
 import pyarrow as pa
 from dqx.api import Context, check
-from dqx.provider import MetricProvider
 from dqx.common import AssertionResult
+from dqx.provider import MetricProvider
 
 from . import _runtime
 
@@ -243,8 +243,10 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
     ).config(name="stddev", severity="P1", tags={"dqx-stddev", "odcs"}).noop()
     # ../contracts/all_rules.odcs.yaml:63:13: query result mustBe 0
     ctx.assert_that(
-        mp.custom_sql(
-            "COALESCE(CAST((SELECT COUNT(*) FROM `events` WHERE `CamelCase` < 0\n) AS FLOAT64), CAST('inf' AS FLOAT64))"
+        _runtime.sql_rule(
+            mp,
+            "events",
+            "COALESCE(CAST((SELECT COUNT(*) FROM `events` WHERE `CamelCase` < 0\n) AS FLOAT64), CAST('inf' AS FLOAT64))",
         )
     ).config(name="negative", severity="P1", tags={"odcs", "sql"}).is_eq(0)
     # ../contracts/all_rules.odcs.yaml:64:13: blacklist(CamelCase) (fraction) mustBe 0
@@ -273,8 +275,10 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
     ).config(name="composite duplicates", severity="P1", tags={"duplicateValues", "odcs"}).is_leq(0)
     # ../contracts/all_rules.odcs.yaml:27:9: query result mustBe 0
     ctx.assert_that(
-        mp.custom_sql(
-            "COALESCE(CAST((SELECT COUNT(*) FROM `events` \nWHERE \"select\" IS NULL\n) AS FLOAT64), CAST('inf' AS FLOAT64))"
+        _runtime.sql_rule(
+            mp,
+            "events",
+            "COALESCE(CAST((SELECT COUNT(*) FROM `events` \nWHERE \"select\" IS NULL\n) AS FLOAT64), CAST('inf' AS FLOAT64))",
         )
     ).config(name="sql with placeholders", severity="P1", tags={"odcs", "sql"}).is_eq(0)
     # ../contracts/all_rules.odcs.yaml:33:9: row count mustNotBeBetween [0, 9]

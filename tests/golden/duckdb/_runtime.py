@@ -28,9 +28,11 @@ It provides:
 from __future__ import annotations
 
 import argparse
+import contextvars
 import dataclasses
 import datetime
 import glob
+import hashlib
 import json
 import logging
 import math
@@ -49,9 +51,9 @@ import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 import pyarrow.ipc as pa_ipc  # type: ignore[import-untyped,unused-ignore]
 import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 from dqx.api import DecoratedCheck, VerificationSuite
-from dqx.common import AssertionResult, Parameters, ResultKey
+from dqx.common import AssertionResult, EvaluationFailure, Parameters, ResultKey
 from dqx.orm.repositories import InMemoryMetricDB
-from returns.result import Success
+from returns.result import Failure, Success
 
 __all__ = [
     "OUTPUT_FORMATS",
@@ -883,12 +885,78 @@ def _run_suite(
             raise errors[0]
         if errors:
             raise SchemaValidationError(errors[0].dataset, errors[0].problems, errors=errors)
-    suite = VerificationSuite(
-        checks=list(checks), db=InMemoryMetricDB(), name=suite_name, log_level=logging.WARNING
-    )
     result_key = ResultKey(yyyy_mm_dd=datetime.date.today(), tags={})
+    suite, rules = _new_suite(checks, suite_name, {})
+    try:
+        suite.run(list(tables), result_key, enable_plugins=False)
+        return suite
+    except Exception:
+        broken = _broken_sql_rules(rules, {table.name: table for table in tables})
+        if not broken:
+            raise
+    suite, _ = _new_suite(checks, suite_name, broken)
     suite.run(list(tables), result_key, enable_plugins=False)
     return suite
+
+
+# --- type: sql rules ------------------------------------------------------------------------
+# A sql rule's query runs inside dqlib's single aggregate scan, where one failing query would
+# abort every rule. When a run fails, each sql rule's query is tried on its own; the ones that
+# fail are measured as +infinity in a second run, and their assertions FAIL with the database's
+# message while every other rule runs normally.
+_SQL_RULES: contextvars.ContextVar[list[tuple[str, str]] | None] = contextvars.ContextVar(
+    "odcs_codegen_sql_rules", default=None
+)
+_BROKEN_SQL: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
+    "odcs_codegen_broken_sql", default=None
+)
+_FAILED_SQL_MESSAGES: dict[str, str] = {}
+
+
+def sql_rule(mp: Any, dataset: str, expression: str) -> Any:
+    """The metric of a ``type: sql`` rule on ``dataset`` (``mp.custom_sql(expression)``)."""
+    seen = _SQL_RULES.get()
+    if seen is not None:
+        seen.append((dataset, expression))
+    error = (_BROKEN_SQL.get() or {}).get(expression)
+    if error is None:
+        return mp.custom_sql(expression)
+    digest = hashlib.sha256(expression.encode("utf-8")).hexdigest()[:16]
+    placeholder = f"CAST('inf' AS DOUBLE) + 0 * LENGTH('failed sql rule {digest}')"
+    _FAILED_SQL_MESSAGES[placeholder] = error
+    return mp.custom_sql(placeholder)
+
+
+def _new_suite(
+    checks: Sequence[DecoratedCheck], suite_name: str, broken: Mapping[str, str]
+) -> tuple[VerificationSuite, list[tuple[str, str]]]:
+    """A suite of ``checks`` (built with ``broken`` sql rules replaced) and its sql rules."""
+    seen: list[tuple[str, str]] = []
+    tokens = (_SQL_RULES.set(seen), _BROKEN_SQL.set(broken))
+    try:
+        suite = VerificationSuite(
+            checks=list(checks), db=InMemoryMetricDB(), name=suite_name, log_level=logging.WARNING
+        )
+    finally:
+        _BROKEN_SQL.reset(tokens[1])
+        _SQL_RULES.reset(tokens[0])
+    return suite, seen
+
+
+def _broken_sql_rules(
+    rules: Sequence[tuple[str, str]], tables: Mapping[str, TableSource]
+) -> dict[str, str]:
+    """The sql rule expressions that fail on their own, with the database's first line."""
+    broken: dict[str, str] = {}
+    for dataset, expression in rules:
+        table = tables.get(dataset)
+        if table is None or expression in broken:
+            continue
+        try:
+            table.query(f"SELECT {expression} AS value")
+        except Exception as error:  # the database's error, whatever its class
+            broken[expression] = _first_line(error)
+    return broken
 
 
 def exact_results(suite: VerificationSuite) -> list[AssertionResult]:
@@ -904,11 +972,24 @@ def exact_results(suite: VerificationSuite) -> list[AssertionResult]:
     for node, result in zip(suite.graph.assertions(), suite.collect_results(), strict=True):
         symbols = list(node.actual.free_symbols)
         exact = values.get(str(symbols[0])) if len(symbols) == 1 else None
-        if isinstance(result.metric, Success) and isinstance(exact, Success):
+        failed_sql = _failed_sql_message(suite, symbols)
+        if failed_sql is not None:
+            failure = EvaluationFailure(failed_sql, str(node.actual), [])
+            results.append(dataclasses.replace(result, status="FAILED", metric=Failure([failure])))
+        elif isinstance(result.metric, Success) and isinstance(exact, Success):
             results.append(dataclasses.replace(result, metric=Success(float(exact.unwrap()))))
         else:
             results.append(result)
     return results
+
+
+def _failed_sql_message(suite: VerificationSuite, symbols: Sequence[Any]) -> str | None:
+    """The database's message when the assertion measures a sql rule that failed on the data."""
+    if len(symbols) != 1:
+        return None
+    spec = suite.provider.get_symbol(symbols[0]).metric_spec
+    error = _FAILED_SQL_MESSAGES.get(str(spec.parameters.get("sql_expression", "")))
+    return None if error is None else f"sql rule failed: {error}"
 
 
 def outside(metric: Any, lower: float, upper: float) -> Any:
