@@ -7,6 +7,7 @@ returns {assertion name: (status, value)}.
 
 from __future__ import annotations
 
+import json
 import math
 import textwrap
 from collections.abc import Callable
@@ -329,3 +330,58 @@ def test_a_failing_sql_rule_fails_alone_with_the_database_message(
         message = results[name].metric.failure()[0].error_message
         assert message.startswith("sql rule failed: ")
     assert "nope" in results["missing column"].metric.failure()[0].error_message
+
+
+# --- hostile names and values (every identifier and literal is quoted) ----------------------
+HOSTILE_VALUES = ["a'b", 'q"x', "back\\slash", "-- not a comment", "x'); DROP TABLE t; --"]
+HOSTILE_RULES = [
+    {
+        "name": "valid",
+        "metric": "invalidValues",
+        "arguments": {"validValues": HOSTILE_VALUES},
+        "mustBe": 0,
+    },
+    {
+        "name": "missing",
+        "metric": "missingValues",
+        "arguments": {"missingValues": ["-- not a comment", "N/A"]},
+        "mustBe": 0,
+    },
+    {
+        "name": "pattern",
+        "metric": "invalidValues",
+        "arguments": {"pattern": "[a-zA-Z'\"\\\\ ();-]+"},
+        "mustBe": 0,
+    },
+    {"name": "dups", "metric": "duplicateValues", "mustBe": 0},
+    {
+        "name": "sql",
+        "type": "sql",
+        "mustBe": 1,
+        "query": "SELECT COUNT(*) FROM {object} WHERE {column} = 'a''b' -- it's quoted",
+    },
+    {
+        "name": "blacklist",
+        "type": "custom",
+        "engine": "dqx",
+        "implementation": {"check": "blacklist", "values": ["x'); DROP TABLE t; --"], "mustBe": 1},
+    },
+]
+
+
+@pytest.mark.parametrize("name", ["Order Date", "select", "CamelCase", "it's", 'a"b', "x--y"])
+def test_hostile_names_and_values(generate: Callable[..., Generated], name: str) -> None:
+    """JSON is YAML: the contract is written with json.dumps, so any text reaches the compiler."""
+    prop = {"name": name, "logicalType": "string", "quality": HOSTILE_RULES}
+    schema = [{"name": f"{name} table", "properties": [prop]}]
+    body = "schema: " + json.dumps(schema) + "\n"
+    module = generate({"c.odcs.yaml": contract_text(body)}).module("c")
+    got = results(module, {f"{name} table": pa.table({name: [*HOSTILE_VALUES, None]})})
+    assert got == {
+        "valid": ("PASSED", 0.0),
+        "missing": ("FAILED", 2.0),  # the NULL row and the listed "-- not a comment"
+        "pattern": ("PASSED", 0.0),
+        "dups": ("PASSED", 0.0),
+        "sql": ("PASSED", 1.0),
+        "blacklist": ("PASSED", 1.0),
+    }
