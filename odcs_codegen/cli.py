@@ -112,7 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "fix":
             from .fix import fix_command
 
-            return fix_command(args.paths, write=not args.diff, diff=args.diff, upgrade=args.upgrade)
+            return fix_command(
+                args.paths, write=not args.diff, diff=args.diff, upgrade=args.upgrade
+            )
         if args.command == "run":
             from .run import run_command
 
@@ -171,7 +173,9 @@ def _contracts(config: Config, job: Job) -> tuple[list[Path], list[Diagnostic]]:
     found = discover(list(job.sources))
     kept = [p for p in found if job.contract_filter.allows(config.filter_path(p))]
     notes = [
-        Diagnostic(p.as_posix(), None, "note", "contract filtered out") for p in found if p not in kept
+        Diagnostic(p.as_posix(), None, "note", "contract filtered out")
+        for p in found
+        if p not in kept
     ]
     return kept, notes
 
