@@ -1,0 +1,89 @@
+"""The shipped artifacts: a wheel built from the repository works on its own, and generated code
+passes mypy --strict and ruff."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from the repository (pip's build backend, no build isolation needed)."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (built,) = out.glob("odcs_codegen-*.whl")
+    return built
+
+
+def test_wheel_ships_templates_schemas_and_config_schema(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "odcs_codegen/templates/module.py.jinja",
+        "odcs_codegen/templates/_runtime.py.jinja",
+        "odcs_codegen/templates/macros.jinja",
+        "odcs_codegen/schemas/odcs-json-schema-v3.1.0.json",
+        "odcs_codegen/schemas/LICENSE-Apache-2.0",
+        "odcs_codegen/config.schema.json",
+    ):
+        assert required in names
+
+
+def test_wheel_generates_the_examples_without_the_repository(wheel: Path, tmp_path: Path) -> None:
+    unpacked = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    out = tmp_path / "out"
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "import odcs_codegen, odcs_codegen.cli as c; "
+        "assert odcs_codegen.__file__.startswith(sys.argv[1]), odcs_codegen.__file__; "
+        "raise SystemExit(c.main(['generate', sys.argv[2], '-o', sys.argv[3], '--no-cache']))"
+    )
+    subprocess.run(
+        [sys.executable, "-I", "-c", code, str(unpacked), str(ROOT / "examples" / "contracts"), str(out)],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    expected = ROOT / "generated_examples"
+
+    def without_source_paths(text: str) -> list[str]:
+        """The lines that do not name the contract's path relative to the output folder."""
+        return [line for line in text.splitlines() if "contracts/" not in line]
+
+    assert sorted(p.name for p in out.glob("*.py")) == sorted(p.name for p in expected.glob("*.py"))
+    for path in expected.glob("*.py"):
+        generated = (out / path.name).read_text("utf-8")
+        assert without_source_paths(generated) == without_source_paths(path.read_text("utf-8"))
+
+
+def test_generated_code_passes_mypy_strict_and_ruff(tmp_path: Path) -> None:
+    package = ROOT / "generated_examples"
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(package)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert mypy.returncode == 0, mypy.stdout
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E4,E7,E9,F,I,B,UP",
+         str(package)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ruff.returncode == 0, ruff.stdout
