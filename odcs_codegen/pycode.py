@@ -1,4 +1,4 @@
-"""Python source snippets built from contract data: the only way contract text reaches generated code.
+"""Python source snippets built from contract data: the only way contract text reaches code.
 
 Every value is emitted through `literal()` (a `repr()`-based literal checked to round-trip), and
 every comment through `comment()`. Removing or bypassing these functions has security
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,10 +21,17 @@ def literal(value: JsonValue) -> str:
 
     Sequences become tuples and mappings become dicts (keys kept in their given order).
     """
-    if value is None or isinstance(value, bool | int | str):
+    # The base classes' __repr__, never a subclass override; bytes are not a sequence of values.
+    if value is None or isinstance(value, bool):
         text = repr(value)
+    elif isinstance(value, int):
+        text = _int_literal(value)
+    elif isinstance(value, str):
+        text = str.__repr__(value)
     elif isinstance(value, float):
-        text = _float_literal(value)
+        text = _float_literal(float(value))
+    elif isinstance(value, bytes | bytearray | memoryview):
+        raise TypeError(f"cannot emit a literal of type {type(value).__name__}")
     elif isinstance(value, Mapping):
         items = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items())
         text = "{" + items + "}"
@@ -34,19 +42,36 @@ def literal(value: JsonValue) -> str:
     return text
 
 
+def _int_literal(value: int) -> str:
+    """An int literal; hexadecimal beyond `sys.get_int_max_str_digits()` (repr would raise)."""
+    try:
+        return int.__repr__(value)
+    except ValueError:
+        return hex(value)
+
+
 def _float_literal(value: float) -> str:
     """A float literal; non-finite values as float('inf') / float('nan') calls."""
     if math.isfinite(value):
-        return repr(value)
+        return float.__repr__(value)
     if math.isnan(value):
         return "float('nan')"
     return "float('inf')" if value > 0 else "-float('inf')"
 
 
+# PEP 263: a comment matching `coding[:=]` on line 1 or 2 sets the encoding the module is read
+# with. The header names the contract's path, so a folder called `coding=utf-7` would make
+# Python decode `+ACI-` inside a string literal as a quote: code execution at import.
+_ENCODING_DECLARATION = re.compile(r"coding([:=])")
+
+
 def comment(text: str) -> str:
-    """One line of comment text: non-printable characters (newlines too) escaped as in a repr."""
+    """One line of comment text: non-printable characters (newlines too) escaped as in a repr,
+    and `coding:` / `coding=` escaped (`coding\\x3a`) so that no comment declares an encoding."""
     escaped = repr(text)[1:-1] if not text.isprintable() else text
-    return escaped
+    return _ENCODING_DECLARATION.sub(
+        lambda m: "coding\\x3a" if m.group(1) == ":" else "coding\\x3d", escaped
+    )
 
 
 def is_string_literal_of(code: str, value: str) -> bool:
