@@ -511,6 +511,18 @@ def _new_connection() -> duckdb.DuckDBPyConnection:
     return connection
 
 
+def _lock_down(connection: duckdb.DuckDBPyConnection, paths: Sequence[str] = ()) -> None:
+    """Forbid file and network access on ``connection`` except to the dataset's own ``paths``.
+
+    A ``type: sql`` rule is the contract author's SQL; once the data is in place it can read
+    nothing else (``read_text('secrets.txt')`` fails), and the setting cannot be undone.
+    """
+    if paths:
+        allowed = ", ".join(_quote_literal(path) for path in paths)
+        connection.execute(f"SET allowed_paths = [{allowed}]")
+    connection.execute("SET enable_external_access = false")
+
+
 def _table_null_counts(table: Any) -> dict[str, int]:
     return {
         table.schema.field(i).name: int(table.column(i).null_count)
@@ -601,6 +613,7 @@ class TableSource:
             raise TypeError(f"dataset '{name}': expected a pyarrow.Table, got {type(table)!r}")
         connection = _new_connection()
         connection.register(name, table)
+        _lock_down(connection)
         return cls(connection, name, table.schema, _table_null_counts(table), table, origin)
 
     @classmethod
@@ -655,6 +668,7 @@ class TableSource:
         except (duckdb.Error, pa.ArrowException, OSError) as error:
             connection.close()
             raise ValueError(f"cannot read {origin}: {_first_line(error)}") from error
+        _lock_down(connection, locations)
         return cls(connection, name, schema, null_counts, origin=origin)
 
     @classmethod
@@ -709,6 +723,7 @@ class TableSource:
             connection.close()
             raise
         origin = f"table '{table}' of DuckDB database '{shown}'"
+        _lock_down(connection, [location])
         return cls(connection, name, schema, origin=origin)
 
     # -- SqlDataSource -------------------------------------------------------------------

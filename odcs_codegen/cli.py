@@ -198,6 +198,8 @@ def _build_job(config: Config, job: Job, args: argparse.Namespace, *, several: b
         errors = sum(d.level == "error" for d in diagnostics)
         print(f"{label}{errors} error(s); nothing written", file=sys.stderr)
         return EXIT_ERRORS
+    if job.output.exists() and not job.output.is_dir():
+        raise UsageError(f"{job.output}: the output must be a folder, not a file")
     target = plan(job.output, result.files)
     if args.command == "check" or (args.command == "generate" and args.check):
         return _check(target, diagnostics, fmt, label, verbose=args.verbose)

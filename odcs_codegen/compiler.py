@@ -157,23 +157,17 @@ def build(
     cache = cache or ModuleCache(None)
     contracts = discover(paths)
     names, diagnostics = _module_names(contracts)
-    keys = {
-        p: cache_key(
-            p.read_bytes(), names[p], relative_source(p, output), display_path(p), repr(settings)
-        )
-        for p in contracts
-        if p in names
-    }
+    keys = {p: _key(p, names[p], output, settings) for p in contracts if p in names}
     results: dict[Path, Compiled] = {}
     for path, key in keys.items():
-        hit = cache.get(key)
+        hit = cache.get(key) if key else None
         if hit is not None:
             results[path] = Compiled(names[path], hit[0], tuple(hit[1]))
     missing = [p for p in keys if p not in results]
     compiled_all = _compile_all(missing, output, names, settings, workers)
     for path, compiled in zip(missing, compiled_all, strict=True):
         results[path] = compiled
-        if compiled.source is not None:
+        if compiled.source is not None and keys[path]:
             cache.put(keys[path], compiled.source, compiled.diagnostics)
     for path in keys:
         diagnostics.extend(results[path].diagnostics)
@@ -182,6 +176,19 @@ def build(
     if not any(d.level == "error" for d in diagnostics):
         files = _package_files(sources, settings.line_length, cache)
     return Build(files, tuple(sorted(sources)), tuple(sorted_diagnostics(diagnostics)))
+
+
+def _key(path: Path, name: str, output: Path, settings: Settings) -> str:
+    """The cache key of one contract ("" when it cannot be read within the size limit)."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(settings.limits.max_bytes + 1)
+    except OSError:
+        return ""
+    if len(raw) > settings.limits.max_bytes:
+        return ""
+    parts = (name, relative_source(path, output), display_path(path), repr(settings))
+    return cache_key(raw, *parts)
 
 
 def _compile_all(

@@ -31,7 +31,7 @@ class Diagnostic:
 
     def format(self) -> str:
         """Render as ``path:line:col: level: message`` (or ``path: level: message``)."""
-        where = self.path
+        where = self.path if self.path.isprintable() else repr(self.path)[1:-1]
         if self.position is not None:
             where = f"{where}:{self.position.line}:{self.position.column}"
         return f"{where}: {self.level}: {self.message}"

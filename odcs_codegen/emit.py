@@ -67,27 +67,72 @@ def plan(output: Path, files: Mapping[str, str]) -> Plan:
 
 
 def write(target: Plan, *, prune: bool = True) -> None:
-    """Write new and changed files atomically; remove stale generated files when `prune`."""
+    """Write new and changed files, then remove stale generated files when `prune`.
+
+    Every file is first written in full to a temporary file beside it; only then are they all
+    moved into place, each with one `os.replace`, so a failure while writing changes nothing and
+    an interrupted run leaves every file either old or new.
+    """
+    if target.output.exists() and not target.output.is_dir():
+        raise NotADirectoryError(f"{target.output}: the output is not a folder")
     target.output.mkdir(parents=True, exist_ok=True)
-    for name in (*target.new, *target.changed):
-        write_atomic(target.output / name, target.files[name])
+    remove_abandoned_temporaries(target.output)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name in (*target.new, *target.changed):
+            staged.append((stage(target.output / name, target.files[name]), target.output / name))
+    except BaseException:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        raise
+    for temp, path in staged:
+        os.replace(temp, path)
     if prune:
         for name in target.stale:
             (target.output / name).unlink()
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Replace `path` with `content` in one step (temp file in the same folder + os.replace)."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+TEMP_PREFIX = ".odcs-codegen-"
+
+
+def stage(path: Path, content: str) -> Path:
+    """`content` written and flushed to a temporary file beside `path` (named with our pid)."""
+    fd, temp = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=path.parent
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return Path(temp)
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Replace `path` with `content` in one step (temp file in the same folder + os.replace)."""
+    os.replace(stage(path, content), path)
+
+
+def remove_abandoned_temporaries(folder: Path) -> None:
+    """Delete our temporary files left by runs that were killed (their process is gone)."""
+    for temp in folder.glob(f"{TEMP_PREFIX}*.tmp"):
+        pid = temp.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            temp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    """True when a process with this id exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def diff(target: Plan) -> str:

@@ -37,7 +37,7 @@ class Limits:
 
     max_bytes: int = 8 * 1024 * 1024  # larger input -> error
     max_depth: int = 200  # nesting of mappings/sequences
-    max_nodes: int = 2_000_000  # nodes after alias expansion (billion-laughs guard)
+    max_nodes: int = 200_000  # YAML nodes, aliases expanded (billion-laughs guard)
 
 
 _DEFAULT_LIMITS: Final = Limits()
@@ -309,7 +309,10 @@ class _Builder:
         self.count += 1
         mark = event.start_mark
         position = Position(mark.line + 1, mark.column + 1)
+        self.check_count(position)
         text: str = event.value
+        if "\x00" in text:
+            self.error(position, "NUL characters are not allowed in a contract")
         top = self.expects_key()
         if top is None:
             value = self.scalar_value(event, position)
@@ -377,6 +380,7 @@ class _Builder:
         if len(self.stack) >= self.limits.max_depth:
             self.fatal(position, _too_deep(self.limits))
         self.count += 1
+        self.check_count(position)
         self.check_container_tag(event.tag, is_map, position)
         value: dict[str, Any] | list[Any] = {} if is_map else []
         key_of = self.expects_key()
@@ -406,6 +410,12 @@ class _Builder:
             if frame.is_key:
                 top.key = ""
                 top.skip = True
+
+    def check_count(self, position: Position) -> None:
+        """Refuse a document with more nodes than the limit allows."""
+        if self.count > self.limits.max_nodes:
+            limit = self.limits.max_nodes
+            self.fatal(position, f"the contract has more than {limit} YAML nodes (the limit)")
 
     def alias(self, event: Any) -> None:
         """Handle an alias: expand the anchored node after checking the limits."""

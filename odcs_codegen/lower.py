@@ -37,8 +37,7 @@ from .sqlrules import (
     check_duckdb_cast,
     check_duckdb_regex,
     check_duckdb_select,
-    strip_comments,
-    substitute,
+    prepare,
 )
 
 DEFAULT_SEVERITIES: Mapping[str, str] = {"error": "P0", "warning": "P1", "info": "P2"}
@@ -181,7 +180,7 @@ class _Lowering:
         return ir.Module(
             module_name=module_name,
             docstring=_docstring(metadata),
-            suite_name=metadata.name or module_name,
+            suite_name=" ".join((metadata.name or "").split())[:255].rstrip() or module_name,
             source_path=self.source_path,
             source_sha256=self.doc.sha256,
             dialect=self.dialect.name,
@@ -588,7 +587,7 @@ class _Lowering:
             "column": self.m.column(prop.column_path) if prop else None,
         }
         try:
-            cleaned = substitute(strip_comments(query), names)
+            cleaned = prepare(query, names, self.dialect.lexicon)
             wrapped = self.dialect.scalar_subquery(cleaned)
             if self.dialect.name == "duckdb":
                 check_duckdb_select(cleaned, wrapped)
@@ -994,10 +993,14 @@ def _is_number(value: Any) -> bool:
 
 
 def _number(value: Any, where: str) -> int | float:
-    """A finite number, or _Invalid."""
+    """A finite number that a double holds (integers up to 2**53), or _Invalid."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > 2**53:
+            raise _Invalid(f"{where} is too large: integers above 2**53 lose precision")
+        return value
     if not _is_number(value) or not math.isfinite(value):
-        raise _Invalid(f"{where} must be a number, got: {value!r}")
-    return int(value) if isinstance(value, int) else float(value)
+        raise _Invalid(f"{where} must be a number, got: {_show(value)[:60]}")
+    return float(value)
 
 
 def _count(value: Any, where: str) -> int:

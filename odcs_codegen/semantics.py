@@ -52,6 +52,8 @@ def _problems(contract: Mapping[str, Any]) -> Iterator[Problem]:
     allowed = LOGICAL_TYPES_V32 if version >= "v3.2" else LOGICAL_TYPES
     targets = _relationship_targets(schemas)
     for schema in schemas:
+        if not schema.dataset:
+            yield schema.path, "a schema object needs a non-empty name (or physicalName)"
         props = list(properties(schema))
         yield from _schema_problems(schema, props, allowed, targets)
 
@@ -83,9 +85,11 @@ def _schema_problems(
 
 
 def _property_problems(prop: PropertyNode, allowed: frozenset[str]) -> Iterator[Problem]:
-    """Unknown logicalType, and arrays without items."""
+    """Empty column names, unknown logicalType, and arrays without items."""
     logical_type = prop.data.get("logicalType")
     label = prop.dotted_name or prop.name
+    if not prop.inside_array and not prop.column_path[-1]:
+        yield prop.path, "a property needs a non-empty name (or physicalName)"
     if isinstance(logical_type, str) and logical_type not in allowed:
         yield (*prop.path, "logicalType"), (
             f"Property {label!r}: unknown logicalType {logical_type!r}"

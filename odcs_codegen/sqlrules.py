@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 
 import duckdb
@@ -29,35 +30,54 @@ class QueryError(ValueError):
     """The query cannot be used as a sql rule; the message says why."""
 
 
-def strip_comments(query: str) -> str:
-    """`query` without `--` and `/* */` comments (outside quotes) and trailing semicolons."""
-    out: list[str] = []
-    i, n = 0, len(query)
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """What a dialect's SQL text looks like to the scanner: quotes, escapes, comments."""
+
+    quotes: str = "'\""
+    backslash_escapes: bool = False
+    hash_comments: bool = False
+
+
+DUCKDB = Lexicon()
+BIGQUERY = Lexicon(quotes="'\"`", backslash_escapes=True, hash_comments=True)
+
+
+def _tokens(query: str, lexicon: Lexicon) -> list[tuple[str, str]]:
+    """`query` as ("code" | "quoted" | "comment", text) pieces."""
+    pieces: list[tuple[str, str]] = []
+    i, n, start = 0, len(query), 0
     while i < n:
-        ch = query[i]
-        if ch in "'\"":
-            end = _closing_quote(query, i)
-            out.append(query[i:end])
-            i = end
-        elif query.startswith("--", i):
-            end = query.find("\n", i)
-            i = n if end < 0 else end
+        if query[i] in lexicon.quotes:
+            end = _closing_quote(query, i, lexicon)
+            kind = "quoted"
+        elif query.startswith("--", i) or (lexicon.hash_comments and query[i] == "#"):
+            newline = query.find("\n", i)
+            end, kind = (n if newline < 0 else newline), "comment"
         elif query.startswith("/*", i):
-            end = query.find("*/", i + 2)
-            if end < 0:
+            close = query.find("*/", i + 2)
+            if close < 0:
                 raise QueryError("unterminated /* comment")
-            out.append(" ")
-            i = end + 2
+            end, kind = close + 2, "comment"
         else:
-            out.append(ch)
             i += 1
-    return "".join(out).strip().rstrip(";").strip()
+            continue
+        if start < i:
+            pieces.append(("code", query[start:i]))
+        pieces.append((kind, query[i:end]))
+        i = start = end
+    if start < n:
+        pieces.append(("code", query[start:]))
+    return pieces
 
 
-def _closing_quote(text: str, start: int) -> int:
+def _closing_quote(text: str, start: int, lexicon: Lexicon) -> int:
     """Index just past the quoted token starting at `start` (doubled quotes stay inside)."""
     quote, i = text[start], start + 1
     while i < len(text):
+        if lexicon.backslash_escapes and text[i] == "\\":
+            i += 2
+            continue
         if text[i] == quote:
             if i + 1 < len(text) and text[i + 1] == quote:
                 i += 2
@@ -67,18 +87,48 @@ def _closing_quote(text: str, start: int) -> int:
     raise QueryError("unterminated quoted string")
 
 
-def substitute(query: str, names: Mapping[str, str | None]) -> str:
-    """Replace `{table}`/`${object}`/`{model}`... and `{column}`/`${property}`/`{field}`...
-    by the quoted names in `names` (keys "table" and "column")."""
+def prepare(query: str, names: Mapping[str, str | None], lexicon: Lexicon = DUCKDB) -> str:
+    """The query without comments and trailing semicolons, placeholders (outside quotes)
+    replaced by the quoted names in `names` ("table", "column"); QueryError unless it is one
+    statement with balanced parentheses (so it cannot close the subquery it is put in)."""
+    pieces = []
+    for kind, text in _tokens(query, lexicon):
+        if kind == "code":
+            pieces.append(_PLACEHOLDER.sub(lambda m: _name_for(m, names), text))
+        elif kind == "quoted":
+            pieces.append(text)
+        else:
+            pieces.append(" " if not text.startswith(("--", "#")) else "")
+    cleaned = "".join(pieces).strip().rstrip(";").strip()
+    _check_structure(cleaned, lexicon)
+    return cleaned
 
-    def replace(match: re.Match[str]) -> str:
-        kind = PLACEHOLDERS[match.group(1)]
-        value = names.get(kind)
-        if value is None:
-            raise QueryError(f"placeholder {match.group(0)} has no {kind} here (schema-level rule)")
-        return value
 
-    return _PLACEHOLDER.sub(replace, query)
+def _name_for(match: re.Match[str], names: Mapping[str, str | None]) -> str:
+    """The quoted name a placeholder stands for."""
+    kind = PLACEHOLDERS[match.group(1)]
+    value = names.get(kind)
+    if value is None:
+        raise QueryError(f"placeholder {match.group(0)} has no {kind} here (schema-level rule)")
+    return value
+
+
+def _check_structure(query: str, lexicon: Lexicon) -> None:
+    """One statement whose parentheses balance, outside quotes."""
+    if not query:
+        raise QueryError("the query is empty")
+    depth = 0
+    for kind, text in _tokens(query, lexicon):
+        if kind != "code":
+            continue
+        if ";" in text:
+            raise QueryError("a sql rule must be one query (found ';' between statements)")
+        for ch in text:
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if depth < 0:
+                raise QueryError("unbalanced ')' in the query")
+    if depth != 0:
+        raise QueryError("unbalanced '(' in the query")
 
 
 def check_duckdb_select(query: str, wrapped: str) -> None:

@@ -290,10 +290,6 @@ def test_two_files_for_one_module_is_an_error_naming_both(
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="semantics.py: an empty dataset or column name (name: '' "
-                   "and no physicalName) compiles, but the generated run() fails: ValueError "
-                   "'dataset name must be a non-empty string', DuckDB 'zero-length delimited "
-                   "identifier'; both should be compile errors")
 @pytest.mark.parametrize("where", ["dataset", "column"])
 def test_empty_name_is_a_compile_error(where: str, tmp_path: Path) -> None:
     source = tmp_path / "contracts"

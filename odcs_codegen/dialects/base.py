@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from ..sqlrules import DUCKDB
+
 Scalar = None | bool | int | float | str
 
 
@@ -17,6 +19,7 @@ class Dialect:
 
     name = "ansi"
     double_type = "DOUBLE PRECISION"
+    lexicon = DUCKDB
 
     # --- quoting -------------------------------------------------------------------------
     def quote_identifier(self, name: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..sqlrules import BIGQUERY
 from .base import Dialect
 
 
@@ -12,6 +13,7 @@ class BigQuery(Dialect):
 
     name = "bigquery"
     double_type = "FLOAT64"
+    lexicon = BIGQUERY
 
     def quote_identifier(self, name: str) -> str:
         """A backtick-quoted identifier (backslash and backtick escaped)."""
