@@ -22,12 +22,21 @@ from pathlib import Path
 
 from . import __version__
 from .cache import ModuleCache, default_cache_dir
-from .compiler import Build, Settings, UsageError, build, compile_contract, discover, module_name
+from .compiler import (
+    Build,
+    Settings,
+    UsageError,
+    build,
+    compile_contract,
+    discover,
+    display_path,
+    module_name,
+)
 from .config import Config, Job, load_config, override
 from .diagnostics import CompileError, Diagnostic
 from .dialects import DIALECTS
 from .emit import Plan, diff, plan, write
-from .report import FORMATS, Format, json_report, print_diagnostics
+from .report import FORMATS, Format, github_annotation, json_report, print_diagnostics
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -251,10 +260,10 @@ def _check(
         print(json_report(_visible(diagnostics, verbose), in_sync=target.in_sync, **drift))
     for state, names in drift.items():
         for name in names:
-            path = (target.output / name).as_posix()
+            path = display_path(target.output / name)
             if fmt == "github":
                 message = f"generated file is {state}; run 'odcs-codegen generate'"
-                print(f"::error file={path}::{message}", file=sys.stderr)
+                print(github_annotation(Diagnostic(path, None, "error", message)), file=sys.stderr)
             elif fmt == "text":
                 print(f"{path}: {state}", file=sys.stderr)
     if target.in_sync:
@@ -273,7 +282,8 @@ def _generate(
     if target.foreign and not force:
         for name in target.foreign:
             print(
-                f"{target.output / name}: error: refusing to overwrite a file that odcs-codegen "
+                f"{display_path(target.output / name)}: error: refusing to overwrite a file that "
+                "odcs-codegen "
                 "did not generate (use --force)",
                 file=sys.stderr,
             )
