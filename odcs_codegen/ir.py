@@ -75,6 +75,7 @@ class Check:
     function_name: str
     check_name: str
     schema_name: str
+    docstring: str
     dataset: Dataset
     assertions: tuple[Assertion, ...]
 

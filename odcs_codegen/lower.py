@@ -254,6 +254,7 @@ class _Lowering:
             function_name=functions.claim("check_" + snake_identifier(schema.dataset).lstrip("_")),
             check_name=unique_label(label, check_names),
             schema_name=schema.name,
+            docstring=f"Rules of schema object {schema.name!r} (dataset {schema.dataset!r}).",
             dataset=ir.Dataset(schema.dataset, self.columns(schema.data.get("properties"))),
             assertions=tuple(assertions),
         )

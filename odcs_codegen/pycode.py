@@ -88,3 +88,25 @@ def set_literal(values: Sequence[str]) -> str:
     if not values:
         return "set()"
     return "{" + ", ".join(literal(v) for v in sorted(values)) + "}"
+
+
+def docstring(text: str) -> str:
+    """A triple-quoted docstring literal of `text`, readable in review.
+
+    Backslashes and double quotes are escaped, and every non-printable character but the
+    newline is written as its escape, so no contract text can end the literal early; the result
+    is checked to evaluate to `text` again (a multi-line text ends with a newline).
+    """
+    escaped = "".join(
+        ch if ch == "\n" or (ch.isprintable() and ch not in '\\"') else _escape(ch) for ch in text
+    )
+    closing = "\n" if "\n" in text and not text.endswith("\n") else ""
+    code = f'"""{escaped}{closing}"""'
+    if ast.literal_eval(code) != text + closing:
+        raise ValueError("docstring does not round-trip")
+    return code
+
+
+def _escape(ch: str) -> str:
+    """One character as it appears escaped inside a double-quoted literal."""
+    return "\\" + ch if ch in '\\"' else repr(ch)[1:-1]

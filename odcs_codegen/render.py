@@ -10,7 +10,7 @@ import black
 import jinja2
 
 from . import ir
-from .pycode import comment, literal, set_literal
+from .pycode import comment, docstring, literal, set_literal
 
 RUNTIME_MODULE = "_runtime"
 
@@ -35,6 +35,7 @@ def environment() -> jinja2.Environment:
     env.filters["py"] = literal
     env.filters["pyset"] = set_literal
     env.filters["comment"] = comment
+    env.filters["doc"] = docstring
     return env
 
 
