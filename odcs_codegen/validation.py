@@ -203,7 +203,49 @@ def _schema_problems(data: dict[str, Any], file: str, version: str) -> list[_Pro
     raw = _rule_problems(raw, data, version)
     raw = [_property_hint(p, data, version) for p in raw]
     raw = _options_without_type(raw, data)
-    return problems + _dedupe(_prune_cascades(raw, data, file))
+    return problems + [_spec_wording(p, data) for p in _dedupe(_prune_cascades(raw, data, file))]
+
+
+_RANGE_OPERATORS = ("mustBeBetween", "mustNotBeBetween")
+
+
+def _spec_wording(problem: _Problem, data: Any) -> _Problem:
+    """The DQX specification's wording for its two schema-level examples: an unknown logicalType
+    and a range operator that is not a [lower, upper] list."""
+    path = problem.path
+    if problem.code == "enum" and path[-1:] == ("logicalType",) and "properties" in path:
+        prop = _at(data, path[:-1])
+        value = prop.get("logicalType") if isinstance(prop, dict) else None
+        name = prop.get("name", "") if isinstance(prop, dict) else ""
+        message = f"Property {name!r}: unknown logicalType {value!r}"
+        expected = problem.message.partition(" is not one of ")[2]
+        return replace(problem, message=f"{message} (expected one of {expected})")
+    if path[-1:] and path[-1] in _RANGE_OPERATORS and problem.code in _RANGE_SHAPE_CODES:
+        rule = _at(data, path[:-1])
+        value = rule.get(path[-1]) if isinstance(rule, dict) else None
+        label = _rule_name(rule, data, path[:-1])
+        shown = repr(value) if isinstance(value, str) else json.dumps(value)
+        message = (
+            f"Quality rule {label!r}: {path[-1]} must be a list of [lower, upper], got: {shown}"
+        )
+        return replace(problem, message=message)
+    return problem
+
+
+_RANGE_SHAPE_CODES = frozenset({"type", "minItems", "maxItems"})
+
+
+def _rule_name(rule: Any, data: Any, path: JsonPath) -> str:
+    """A rule's name, else its id, else `<owner name>: <metric or type>` (as the compiler names
+    assertions)."""
+    if not isinstance(rule, dict):
+        return "rule"
+    for key in ("name", "id"):
+        if isinstance(rule.get(key), str) and rule[key].strip():
+            return str(rule[key])
+    owner = _at(data, path[:-2])
+    owner_name = owner.get("name", "") if isinstance(owner, dict) else ""
+    return f"{owner_name}: {rule.get('metric') or rule.get('rule') or rule.get('type') or 'rule'}"
 
 
 def _raw_errors(validator: jsonschema_rs.Validator, data: Any) -> list[ValidationError]:

@@ -178,8 +178,8 @@ def test_enum_error() -> None:
 
 def test_unknown_logical_type() -> None:
     assert check(with_property("logicalType: uuid")) == [
-        "10:22: 'uuid' is not one of ['string', 'date', 'timestamp', 'time', 'number', "
-        "'integer', 'object', 'array', 'boolean']"
+        "10:22: Property 'a': unknown logicalType 'uuid' (expected one of ['string', 'date', "
+        "'timestamp', 'time', 'number', 'integer', 'object', 'array', 'boolean'])"
     ]
 
 
@@ -191,8 +191,8 @@ def test_pattern_error() -> None:
 @pytest.mark.parametrize(
     ("between", "message"),
     [
-        ("[1]", "[1] is too short"),
-        ("[1, 2, 3]", "[1, 2, 3] is too long"),
+        ("[1]", "mustBeBetween must be a list of [lower, upper], got: [1]"),
+        ("[1, 2, 3]", "mustBeBetween must be a list of [lower, upper], got: [1, 2, 3]"),
         ("[1, 1]", "[1, 1] has non-unique elements"),
         ("[1, a]", "'a' is not of type 'number'"),
     ],
@@ -382,7 +382,7 @@ def test_a_wrong_rule_type_explains_the_keys_of_its_branch() -> None:
 def test_a_wrong_logical_type_explains_items() -> None:
     text = with_property("logicalType: arrray\nitems:\n  logicalType: string")
     [message] = check(text)
-    assert message.startswith("10:22: 'arrray' is not one of ['string', ")
+    assert message.startswith("10:22: Property 'a': unknown logicalType 'arrray' (expected ")
 
 
 # --------------------------------------------------------------------------- quality rules
@@ -417,7 +417,8 @@ def test_no_operator_on_a_library_rule() -> None:
 
 def test_between_given_a_scalar() -> None:
     assert check(with_rule("metric: rowCount\nmustBeBetween: 100")) == [
-        "13:28: 100 is not of type 'array'"
+        "13:28: Quality rule 'a: rowCount': mustBeBetween must be a list of [lower, upper], "
+        "got: 100"
     ]
 
 
@@ -488,9 +489,9 @@ def test_operators_match_the_schema() -> None:
 
 def test_timestamp_under_v3_0_2_hints_at_v3_1_0() -> None:
     assert check(with_property("logicalType: timestamp", "v3.0.2")) == [
-        "10:22: 'timestamp' is not one of ['string', 'date', 'number', 'integer', 'object', "
-        "'array', 'boolean']; this contract is valid under ODCS v3.1.0: logicalType "
-        "'timestamp' needs v3.1.0 or later"
+        "10:22: Property 'a': unknown logicalType 'timestamp' (expected one of ['string', "
+        "'date', 'number', 'integer', 'object', 'array', 'boolean']); this contract is valid "
+        "under ODCS v3.1.0: logicalType 'timestamp' needs v3.1.0 or later"
     ]
 
 
