@@ -34,12 +34,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal, cast
 
-from jsonschema import (  # type: ignore[import-untyped,unused-ignore]
-    Draft202012Validator,
-    ValidationError,
-)
-from jsonschema.validators import extend  # type: ignore[import-untyped,unused-ignore]
-
 from .diagnostics import CompileError, Diagnostic, Position, sorted_diagnostics
 from .loader import JsonPath, Limits, LoadedDocument, load_bytes
 from .lower import DEFAULT_SEVERITIES, Options
@@ -598,6 +592,9 @@ def _strict_integer(_checker: Any, instance: Any) -> bool:
 @cache
 def _validator() -> Any:
     """A draft 2020-12 validator of the schema (floats are not integers here)."""
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
+    from jsonschema.validators import extend  # type: ignore[import-untyped,unused-ignore]
+
     checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer)
     strict = extend(Draft202012Validator, type_checker=checker)
     return strict(_schema())
@@ -712,7 +709,7 @@ class _Checker:
         found.extend(self.severity_word_clashes(data))
         return found
 
-    def schema_error(self, error: ValidationError) -> list[Diagnostic]:
+    def schema_error(self, error: Any) -> list[Diagnostic]:
         """The diagnostics of one schema error."""
         path: JsonPath = tuple(error.absolute_path)
         keyword = error.validator
@@ -731,7 +728,7 @@ class _Checker:
         return [self.diagnostic(path, self.value_message(path, keyword, error, subject))]
 
     def value_message(
-        self, path: JsonPath, keyword: Any, error: ValidationError, subject: str
+        self, path: JsonPath, keyword: Any, error: Any, subject: str
     ) -> str:
         """The message of a schema error about one value."""
         value = error.instance

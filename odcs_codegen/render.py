@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-
-import black
-import jinja2
+from typing import TYPE_CHECKING
 
 from . import ir
 from .pycode import comment, docstring, literal, set_literal
+
+if TYPE_CHECKING:  # black and jinja2 are imported when first used: a warm rebuild needs neither
+    import black
+    import jinja2
 
 RUNTIME_MODULE = "_runtime"
 
@@ -24,6 +26,8 @@ def templates_dir() -> Path:
 @cache
 def environment() -> jinja2.Environment:
     """The Jinja environment: strict undefined, no autoescape, filters py, pyset, comment."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         undefined=jinja2.StrictUndefined,
@@ -41,6 +45,8 @@ def environment() -> jinja2.Environment:
 
 def black_mode(line_length: int = 100) -> black.Mode:
     """The one black mode generated code is formatted with."""
+    import black
+
     return black.Mode(
         target_versions={black.mode.TargetVersion.PY311},
         line_length=line_length,
@@ -51,6 +57,8 @@ def black_mode(line_length: int = 100) -> black.Mode:
 
 def format_source(source: str, line_length: int = 100) -> str:
     """`source` formatted by black (idempotent)."""
+    import black
+
     return black.format_str(source, mode=black_mode(line_length))
 
 
@@ -71,8 +79,15 @@ def render_package_init(modules: Sequence[str], line_length: int = 100) -> str:
     return format_source(text, line_length)
 
 
+RUNTIME_LINE_LENGTH = 100
+
+
 @cache
 def render_runtime(line_length: int = 100) -> str:
-    """The package's self-contained runtime (`_runtime.py`), the same in every package."""
+    """The package's self-contained runtime (`_runtime.py`), the same in every package.
+
+    Its template is kept black-formatted at line length 100 (a test checks it), so black only
+    runs for another line length.
+    """
     text = environment().get_template("_runtime.py.jinja").render()
-    return format_source(text, line_length)
+    return text if line_length == RUNTIME_LINE_LENGTH else format_source(text, line_length)

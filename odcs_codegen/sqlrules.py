@@ -12,8 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:  # DuckDB is imported only when a query, regex or bound is checked
+    import duckdb
 
 PLACEHOLDERS: Mapping[str, str] = {
     "object": "table",
@@ -133,6 +135,8 @@ def _check_structure(query: str, lexicon: Lexicon) -> None:
 
 def check_duckdb_select(query: str, wrapped: str) -> None:
     """Raise QueryError unless `query` parses as one SELECT and `wrapped` as one expression."""
+    import duckdb
+
     statements = _parse(query)
     if len(statements) != 1:
         raise QueryError(f"a sql rule must be one query, found {len(statements)} statements")
@@ -144,6 +148,8 @@ def check_duckdb_select(query: str, wrapped: str) -> None:
 
 def check_duckdb_regex(pattern: str) -> None:
     """Raise QueryError unless DuckDB's regex engine (RE2) accepts `pattern`."""
+    import duckdb
+
     try:
         _connection().execute("SELECT regexp_full_match('', ?)", [pattern]).fetchall()
     except duckdb.Error as error:
@@ -154,6 +160,8 @@ def check_duckdb_cast(value: str, sql_type: str) -> None:
     """Raise QueryError unless DuckDB can cast the string `value` to `sql_type`."""
     if sql_type not in ("DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ"):
         raise QueryError(f"unsupported type {sql_type}")
+    import duckdb
+
     try:
         _connection().execute(f"SELECT CAST(? AS {sql_type}) IS NOT NULL", [value]).fetchall()
     except duckdb.Error as error:
@@ -163,11 +171,15 @@ def check_duckdb_cast(value: str, sql_type: str) -> None:
 @cache
 def _connection() -> duckdb.DuckDBPyConnection:
     """A private in-memory connection for compile-time checks (no data, nothing persisted)."""
+    import duckdb
+
     return duckdb.connect(":memory:")
 
 
 def _parse(sql: str) -> list[duckdb.Statement]:
     """DuckDB's parse of `sql` (no execution); QueryError with the parser's first line."""
+    import duckdb
+
     try:
         return list(duckdb.extract_statements(sql))
     except duckdb.Error as error:

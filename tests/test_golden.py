@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from odcs_codegen.compiler import build
+from odcs_codegen.render import RUNTIME_LINE_LENGTH, format_source, render_runtime
 
 from .update_golden import DIALECTS, GOLDEN, golden_build
 
@@ -62,3 +63,9 @@ def test_output_does_not_depend_on_hash_seed(tmp_path: Path) -> None:
         )
         outputs.append({p.name: p.read_bytes() for p in out.glob("*.py")})
     assert outputs[0] == outputs[1]
+
+
+def test_runtime_template_is_black_formatted() -> None:
+    """render_runtime() skips black at the default line length: the template must be clean."""
+    text = render_runtime(RUNTIME_LINE_LENGTH)
+    assert format_source(text, RUNTIME_LINE_LENGTH) == text

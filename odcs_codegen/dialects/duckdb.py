@@ -12,9 +12,11 @@ class DuckDB(Dialect):
     double_type = "DOUBLE"
 
     def quote_string(self, value: str) -> str:
-        """A string literal; a backslash is spelled chr(92), because dqlib passes every query
-        through sqlparse, which reads \\' as an escaped quote and would rewrite what follows."""
+        """A string literal. A backslash is written as chr(92) via one replace(): dqlib passes
+        every query through sqlparse, which reads \\' as an escaped quote and would rewrite the
+        rest of the query."""
         if "\\" not in value:
             return super().quote_string(value)
-        parts = [super(DuckDB, self).quote_string(part) for part in value.split("\\")]
-        return "(" + " || chr(92) || ".join(parts) + ")"
+        marker = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in value)
+        spelled = super().quote_string(value.replace("\\", marker))
+        return f"replace({spelled}, {super().quote_string(marker)}, chr(92))"

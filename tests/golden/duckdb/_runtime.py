@@ -1046,8 +1046,8 @@ _EXIT_OK, _EXIT_FAILED, _EXIT_USAGE = 0, 1, 2
 _SERVER_TYPES = ("local", "duckdb")
 _DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
 _PATH_PLACEHOLDERS = ("{model}", "{object}", "{table}")
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CONTROL_CHARACTERS = r"[\x00-\x1f\x7f]"
+_NOT_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"  # compiled when used
 
 
 class UsageError(Exception):
@@ -1467,7 +1467,7 @@ def _format_value(value: float | None) -> str:
 
 def _one_line(text: str) -> str:
     """``text`` with control characters escaped, so it fits in one table cell."""
-    return _CONTROL_CHARACTERS.sub(lambda match: repr(match.group())[1:-1], text)
+    return re.sub(_CONTROL_CHARACTERS, lambda match: repr(match.group())[1:-1], text)
 
 
 def format_table(report: Report) -> str:
@@ -1517,7 +1517,7 @@ def format_json(report: Report) -> str:
 
 def _xml(text: str) -> str:
     """``text`` without the characters XML 1.0 cannot hold (escaped as ``\\xNN`` instead)."""
-    return _NOT_XML.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    return re.sub(_NOT_XML, lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def _element(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:
