@@ -27,24 +27,19 @@ It provides:
 
 from __future__ import annotations
 
-import argparse
 import contextvars
 import dataclasses
 import datetime
-import glob
-import hashlib
-import json
 import logging
 import math
 import os
 import re
 import sys
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from types import ModuleType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
@@ -54,6 +49,9 @@ from dqx.api import DecoratedCheck, VerificationSuite
 from dqx.common import AssertionResult, EvaluationFailure, Parameters, ResultKey
 from dqx.orm.repositories import InMemoryMetricDB
 from returns.result import Failure, Success
+
+if TYPE_CHECKING:  # imported where used: command-line runs and reports only
+    import argparse
 
 __all__ = [
     "OUTPUT_FORMATS",
@@ -636,6 +634,8 @@ class TableSource:
         if not os.path.isfile(shown):
             if not _GLOB_CHARACTERS.search(shown):
                 raise FileNotFoundError(f"data file not found: '{shown}'")
+            import glob
+
             files = sorted(p for p in glob.glob(shown, recursive=True) if os.path.isfile(p))
             if not files:
                 raise FileNotFoundError(f"no data files match '{shown}'")
@@ -936,6 +936,8 @@ def sql_rule(mp: Any, dataset: str, expression: str) -> Any:
     error = (_BROKEN_SQL.get() or {}).get(expression)
     if error is None:
         return mp.custom_sql(expression)
+    import hashlib
+
     digest = hashlib.sha256(expression.encode("utf-8")).hexdigest()[:16]
     placeholder = f"CAST('inf' AS DOUBLE) + 0 * LENGTH('failed sql rule {digest}')"
     _FAILED_SQL_MESSAGES[placeholder] = error
@@ -1173,6 +1175,8 @@ def main(module_name: str, argv: Sequence[str] | None = None) -> int:
     module = sys.modules[module_name]
     spec = getattr(module, "__spec__", None)
     prog = f"python -m {getattr(spec, 'name', None) or module_name}"
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog=prog,
         description=f"Run the data quality checks of contract "
@@ -1512,6 +1516,8 @@ def format_json(report: Report) -> str:
             item["error"] = outcome.error
         results.append(item)
     document = {"results": results, "summary": report.summary()}
+    import json
+
     return json.dumps(document, indent=2, allow_nan=False) + "\n"
 
 
@@ -1522,6 +1528,8 @@ def _xml(text: str) -> str:
 
 def _element(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:
     """A child element with cleaned attribute values and text."""
+    from xml.etree import ElementTree
+
     element = ElementTree.SubElement(parent, tag, {k: _xml(v) for k, v in attributes.items()})
     if text is not None:
         element.text = _xml(text)
@@ -1534,6 +1542,8 @@ def format_junit(report: Report) -> str:
     Every dataset's schema validation and every assertion is a testcase; failed ones hold a
     ``<failure>`` whose ``type`` is the severity (``SchemaValidationError`` for schemas).
     """
+    from xml.etree import ElementTree
+
     contract = report.contract
     tests = len(report.datasets) + len(report.outcomes)
     failures = len(report.schema_errors) + report.failed
