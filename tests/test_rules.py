@@ -7,6 +7,7 @@ returns {assertion name: (status, value)}.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import textwrap
@@ -385,3 +386,176 @@ def test_hostile_names_and_values(generate: Callable[..., Generated], name: str)
         "sql": ("PASSED", 1.0),
         "blacklist": ("PASSED", 1.0),
     }
+
+
+# --- SLA freshness (spec 8) ---------------------------------------------------------------------
+def sla(unit: str, value: float, element: str = "t.ts", prop: str = "latency") -> str:
+    """A contract body with one timestamp column `ts` and a latency SLA."""
+    return (
+        f"slaProperties:\n  - {{property: {prop}, value: {value}, unit: {unit}, element: {element}}}\n"
+        + one_dataset("- {name: ts, logicalType: timestamp}\n")
+    )
+
+
+NOW = dt.datetime.now(dt.timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("column", "unit", "value", "status"),
+    [
+        (pa.array([NOW - dt.timedelta(hours=5)], pa.timestamp("us", tz="UTC")), "h", 6, "PASSED"),
+        (pa.array([NOW - dt.timedelta(hours=5)], pa.timestamp("us", tz="UTC")), "h", 4, "FAILED"),
+        (
+            pa.array([NOW - dt.timedelta(hours=5)], pa.timestamp("ms", tz="America/New_York")),
+            "hours",
+            6,
+            "PASSED",
+        ),
+        (
+            pa.array([(NOW - dt.timedelta(hours=5)).replace(tzinfo=None)], pa.timestamp("us")),
+            "min",
+            290,
+            "FAILED",
+        ),
+        (
+            pa.array([(NOW - dt.timedelta(hours=5)).replace(tzinfo=None)], pa.timestamp("us")),
+            "min",
+            310,
+            "PASSED",
+        ),
+        (pa.array([NOW - dt.timedelta(days=3)], pa.timestamp("s", tz="UTC")), "d", 2, "FAILED"),
+        (pa.array([NOW - dt.timedelta(days=3)], pa.timestamp("s", tz="UTC")), "days", 4, "PASSED"),
+        (
+            pa.array([NOW - dt.timedelta(seconds=30)], pa.timestamp("us", tz="UTC")),
+            "s",
+            3600,
+            "PASSED",
+        ),
+        (pa.array([], pa.timestamp("us", tz="UTC")), "y", 1, "FAILED"),  # no timestamps at all
+        (pa.array([None], pa.timestamp("us", tz="UTC")), "y", 1, "FAILED"),
+    ],
+)
+def test_freshness_on_naive_and_aware_timestamps(
+    outcome: Callable[..., Outcome], column: pa.Array, unit: str, value: float, status: str
+) -> None:
+    got = outcome(sla(unit, value), pa.table({"ts": column}))
+    assert got["SLA: Freshness check"][0] == status
+
+
+def test_freshness_on_a_date_column_and_its_synonyms(generate: Callable[..., Generated]) -> None:
+    today = dt.date.today()
+    for prop in ("latency", "ly", "freshness"):
+        body = f"slaProperties:\n  - {{property: {prop}, value: 3, unit: d}}\n" + one_dataset(
+            "- {name: day, logicalType: date, partitioned: true, partitionKeyPosition: 1}\n"
+        )
+        module = generate({"c.odcs.yaml": contract_text(body)}).module("c")
+        fresh = module.run({"t": pa.table({"day": pa.array([today - dt.timedelta(days=1)])})})
+        stale = module.run({"t": pa.table({"day": pa.array([today - dt.timedelta(days=5)])})})
+        assert [(r.assertion, r.severity, r.status) for r in fresh] == [
+            ("SLA: Freshness check", "P0", "PASSED")
+        ]
+        assert stale[0].status == "FAILED"
+        hours = stale[0].metric.unwrap()
+        assert 5 * 24 <= hours < 6 * 24  # hours since midnight of the newest date
+
+
+# --- property constraints (issue: beyond DQX) ---------------------------------------------------
+LIST = pa.list_(pa.int64())
+
+
+@pytest.mark.parametrize(
+    ("declaration", "keyword", "good", "bad"),
+    [
+        ("logicalType: string\n  unique: true", "unique", ["a", "b", None, None], ["a", "a"]),
+        (
+            "logicalType: string\n  logicalTypeOptions: {minLength: 2}",
+            "minLength",
+            ["ab", None],
+            ["a"],
+        ),
+        ("logicalType: string\n  logicalTypeOptions: {maxLength: 2}", "maxLength", ["ab"], ["abc"]),
+        (
+            "logicalType: string\n  logicalTypeOptions: {pattern: '[A-Z]{2}'}",
+            "pattern",
+            ["AB"],
+            ["ABC"],
+        ),
+        ("logicalType: integer\n  logicalTypeOptions: {minimum: 0}", "minimum", [0, 5], [-1]),
+        ("logicalType: integer\n  logicalTypeOptions: {maximum: 10}", "maximum", [10], [11]),
+        (
+            "logicalType: integer\n  logicalTypeOptions: {exclusiveMinimum: 0}",
+            "exclusiveMinimum",
+            [1],
+            [0],
+        ),
+        (
+            "logicalType: integer\n  logicalTypeOptions: {exclusiveMaximum: 10}",
+            "exclusiveMaximum",
+            [9],
+            [10],
+        ),
+        (
+            "logicalType: number\n  logicalTypeOptions: {multipleOf: 0.05}",
+            "multipleOf",
+            [0.1, 1.15],
+            [0.12],
+        ),
+        (
+            "logicalType: date\n  logicalTypeOptions: {minimum: '2024-01-01'}",
+            "minimum",
+            [dt.date(2024, 1, 1)],
+            [dt.date(2023, 12, 31)],
+        ),
+        (
+            "logicalType: array\n  items: {logicalType: integer}\n  logicalTypeOptions: {minItems: 1}",
+            "minItems",
+            pa.array([[1]], LIST),
+            pa.array([[]], LIST),
+        ),
+        (
+            "logicalType: array\n  items: {logicalType: integer}\n  logicalTypeOptions: {maxItems: 2}",
+            "maxItems",
+            pa.array([[1, 2]], LIST),
+            pa.array([[1, 2, 3]], LIST),
+        ),
+        (
+            "logicalType: array\n  items: {logicalType: integer}\n  logicalTypeOptions: {uniqueItems: true}",
+            "uniqueItems",
+            pa.array([[1, 2]], LIST),
+            pa.array([[1, 1]], LIST),
+        ),
+    ],
+)
+def test_property_constraints(
+    outcome: Callable[..., Outcome], declaration: str, keyword: str, good: Any, bad: Any
+) -> None:
+    body = one_dataset(f"- name: c\n  {declaration}\n")
+    assert outcome(body, pa.table({"c": good}))[f"c: {keyword}"][0] == "PASSED"
+    assert outcome(body, pa.table({"c": bad}))[f"c: {keyword}"][0] == "FAILED"
+
+
+def test_required_is_validated_and_also_an_assertion(generate: Callable[..., Generated]) -> None:
+    body = one_dataset("- {name: c, logicalType: string, required: true}\n")
+    module = generate({"c.odcs.yaml": contract_text(body)}).module("c")
+    bad = pa.table({"c": ["a", None]})
+    with pytest.raises(module._runtime.SchemaValidationError, match="is required"):
+        module.run({"t": bad})
+    (result,) = module.run({"t": bad}, validate=False)  # a suite run without the validation step
+    assert (result.assertion, result.severity, result.status) == ("c: required", "P0", "FAILED")
+
+
+def test_v32_enum_and_composite_primary_key(outcome: Callable[..., Outcome]) -> None:
+    body = one_dataset(
+        "- {name: a, logicalType: integer, primaryKey: true, primaryKeyPosition: 2}\n"
+        "- {name: b, logicalType: string, primaryKey: true, primaryKeyPosition: 1,"
+        " enum: [{value: x}, {value: y}]}\n"
+    )
+    good = pa.table({"a": [1, 1, 2], "b": ["x", "y", "x"]})
+    bad = pa.table({"a": [1, 1, None], "b": ["x", "x", "z"]})
+    assert outcome(body, good, api="v3.2.0")["t: primaryKey"] == ("PASSED", 0.0)
+    assert outcome(body, good, api="v3.2.0")["b: enum"] == ("PASSED", 0.0)
+    assert outcome(body, bad, api="v3.2.0")["t: primaryKey"] == (
+        "FAILED",
+        2.0,
+    )  # a NULL key + a duplicate
+    assert outcome(body, bad, api="v3.2.0")["b: enum"] == ("FAILED", 1.0)
