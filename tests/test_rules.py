@@ -397,7 +397,7 @@ def sla(unit: str, value: float, element: str = "t.ts", prop: str = "latency") -
     )
 
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 @pytest.mark.parametrize(
