@@ -57,7 +57,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import CompileError, Diagnostic, Position
-from .validation import OPERATORS
+from .contract import OPERATORS
 
 __all__ = [
     "ARGUMENT_KEYS",

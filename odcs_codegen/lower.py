@@ -21,6 +21,7 @@ from .contract import (
     SchemaNode,
     as_list,
     as_mapping,
+    column_name,
     operators_of,
     properties,
     rules,
@@ -272,7 +273,7 @@ class _Lowering:
         if logical_type == "vector":  # ODCS v3.2.0: a fixed-length list of numbers
             logical_type, items = "array", {"name": "items", "logicalType": "number"}
         return ir.Column(
-            name=_column_name(prop),
+            name=column_name(prop),
             logical_type=logical_type,
             required=prop.get("required") is True,
             items=self.column(items) if isinstance(items, Mapping) else None,
@@ -920,12 +921,6 @@ class _Lowering:
 def _opt_str(value: Any) -> str | None:
     """`value` as a string, None when absent or null."""
     return None if value is None else str(value)
-
-
-def _column_name(prop: Mapping[str, Any]) -> str:
-    """A property's data column: physicalName, else name."""
-    physical = prop.get("physicalName")
-    return str(physical) if isinstance(physical, str) and physical else str(prop.get("name", ""))
 
 
 def _docstring(metadata: ir.Metadata) -> str:

@@ -38,6 +38,7 @@ import jsonschema_rs
 from jsonschema_rs import ValidationError
 from jsonschema_rs import ValidationErrorKind as Kind
 
+from odcs_codegen.contract import OPERATORS
 from odcs_codegen.diagnostics import Diagnostic, Position, sorted_diagnostics
 
 SUPPORTED_API_VERSIONS: tuple[str, ...] = ("v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0", "v3.2.0")
@@ -55,16 +56,6 @@ _SCHEMA_FILES: dict[str, str] = {
 # The required top-level keys reported when no schema can be chosen (no or unknown apiVersion).
 _BASE_REQUIRED: tuple[str, ...] = ("version", "apiVersion", "kind", "id", "status")
 
-OPERATORS: tuple[str, ...] = (
-    "mustBe",
-    "mustNotBe",
-    "mustBeGreaterThan",
-    "mustBeGreaterOrEqualTo",
-    "mustBeLessThan",
-    "mustBeLessOrEqualTo",
-    "mustBeBetween",
-    "mustNotBeBetween",
-)
 # Keys that v3.0-style and DQX-spec rules put at rule level; v3.1 wants them in `arguments`.
 _ARGUMENT_KEYS: frozenset[str] = frozenset(
     {"validValues", "missingValues", "pattern", "properties"}

@@ -15,7 +15,7 @@ import jsonschema_rs
 import pytest
 import yaml
 
-from odcs_codegen import validation
+from odcs_codegen import contract, validation
 from odcs_codegen.diagnostics import Position
 from odcs_codegen.validation import SUPPORTED_API_VERSIONS, validate_contract
 
@@ -481,7 +481,7 @@ def test_legacy_rules_are_valid_under_v3_0(version: str, rule: str) -> None:
 def test_operators_match_the_schema() -> None:
     for file in ("odcs-json-schema-v3.1.0.json", "odcs-json-schema-v3.2.0.json"):
         branches = load_schema(file)["$defs"]["DataQualityOperators"]["oneOf"]
-        assert tuple(branch["required"][0] for branch in branches) == validation.OPERATORS
+        assert tuple(branch["required"][0] for branch in branches) == contract.OPERATORS
 
 
 # --------------------------------------------------------------------------- version hints
