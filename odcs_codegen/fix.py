@@ -56,8 +56,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
-from .diagnostics import CompileError, Diagnostic, Position
 from .contract import OPERATORS
+from .diagnostics import CompileError, Diagnostic, Position
 
 __all__ = [
     "ARGUMENT_KEYS",
