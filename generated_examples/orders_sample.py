@@ -222,4 +222,6 @@ def run(
 
 
 if __name__ == "__main__":
-    raise SystemExit(_runtime.main(__name__))
+    from . import _cli
+
+    raise SystemExit(_cli.main(__name__))

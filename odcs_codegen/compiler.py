@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from . import ir
@@ -19,7 +20,7 @@ from .diagnostics import CompileError, Diagnostic, sorted_diagnostics
 from .loader import Limits, LoadedDocument, load_file
 from .lower import Options, lower
 from .naming import snake_identifier
-from .render import RUNTIME_MODULE, render_module, render_package_init, render_runtime
+from .render import SUPPORT_MODULES, render_module, render_package_init, render_support
 from .semantics import semantic_errors
 from .validation import validate_contract
 
@@ -214,7 +215,7 @@ def _module_names(contracts: Sequence[Path]) -> tuple[dict[Path, str], list[Diag
     problems: list[Diagnostic] = []
     for path in contracts:
         name = module_name(path)
-        if name in owners or name == RUNTIME_MODULE:
+        if name in owners or name in SUPPORT_MODULES:
             other = owners.get(name)
             owner = display_path(other) if other else "the runtime"
             message = f"module name {name!r} is already used by {owner}; rename one of the files"
@@ -226,18 +227,19 @@ def _module_names(contracts: Sequence[Path]) -> tuple[dict[Path, str], list[Diag
 
 
 def _package_files(sources: dict[str, str], line_length: int, cache: ModuleCache) -> dict[str, str]:
-    """The output files: one module per contract, the package `__init__` and the runtime."""
+    """The output files: one module per contract, the package `__init__`, `_runtime`, `_cli`."""
     files = {f"{name}.py": source for name, source in sources.items()}
     files["__init__.py"] = _cached(
         cache,
         cache_key(b"", "__init__", str(line_length), *sorted(sources)),
         lambda: render_package_init(list(sources), line_length),
     )
-    files[f"{RUNTIME_MODULE}.py"] = _cached(
-        cache,
-        cache_key(b"", RUNTIME_MODULE, str(line_length)),
-        lambda: render_runtime(line_length),
-    )
+    for support in SUPPORT_MODULES:
+        files[f"{support}.py"] = _cached(
+            cache,
+            cache_key(b"", support, str(line_length)),
+            partial(render_support, support, line_length),
+        )
     return dict(sorted(files.items()))
 
 

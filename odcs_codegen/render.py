@@ -15,6 +15,9 @@ if TYPE_CHECKING:  # black and jinja2 are imported when first used: a warm rebui
     import jinja2
 
 RUNTIME_MODULE = "_runtime"
+CLI_MODULE = "_cli"
+SUPPORT_MODULES = (RUNTIME_MODULE, CLI_MODULE)
+"""The modules every package holds besides its contracts' (same text in every package)."""
 
 
 def templates_dir() -> Path:
@@ -83,11 +86,13 @@ RUNTIME_LINE_LENGTH = 100
 
 
 @cache
-def render_runtime(line_length: int = 100) -> str:
-    """The package's self-contained runtime (`_runtime.py`), the same in every package.
+def render_support(name: str, line_length: int = 100) -> str:
+    """A support module of the package (`_runtime.py`, `_cli.py`), the same in every package.
 
     Its template is kept black-formatted at line length 100 (a test checks it), so black only
     runs for another line length.
     """
-    text = environment().get_template("_runtime.py.jinja").render()
+    if name not in SUPPORT_MODULES:
+        raise ValueError(f"not a support module: {name!r}")
+    text = environment().get_template(f"{name}.py.jinja").render()
     return text if line_length == RUNTIME_LINE_LENGTH else format_source(text, line_length)

@@ -51,7 +51,7 @@ from odcs_codegen.cache import ModuleCache
 from odcs_codegen.compiler import Build, Settings, build
 from odcs_codegen.lower import Options
 from odcs_codegen.pycode import comment, literal
-from odcs_codegen.render import black_mode, render_runtime
+from odcs_codegen.render import SUPPORT_MODULES, black_mode, render_support
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,7 +111,7 @@ PIECES = (
     "\U0001d4b8", "\u01c5", "\u00df",
     # keywords, soft keywords, builtins, dunders, module names
     "class", "None", "True", "def", "lambda", "match", "type", "_", "print", "__init__",
-    "__import__", "_runtime", "CHECKS", "run", "main", "check_", "1abc", "0",
+    "__import__", "_runtime", "_cli", "CHECKS", "run", "main", "check_", "1abc", "0",
     # SQL and template syntax
     "--", "/*", "*/", ";", "$$", "{table}", "${column}", "{property}", "{{", "}}", "{%", "%}",
     "%s", "{0}", "`", "coding=utf-7 ", "coding:latin-1 ",
@@ -302,7 +302,7 @@ def template_names() -> frozenset[str]:
     for template in ("module.py.jinja", "__init__.py.jinja"):
         text = (ROOT / "templates" / template).read_text("utf-8")
         names.update(re.findall(r"^([A-Za-z_]\w*)\s*(?::[^=\n]*)?=", text, re.MULTILINE))
-        for imported in re.findall(r"^(?:from \S+ )?import (.+)$", text, re.MULTILINE):
+        for imported in re.findall(r"^\s*(?:from \S+ )?import (.+)$", text, re.MULTILINE):
             names.update(part.split(" as ")[-1].strip() for part in imported.split(","))
         names.update(re.findall(r"\b(\w+): (?:MetricProvider|Context|Mapping|bool)\b", text))
     return frozenset(names)
@@ -314,13 +314,13 @@ ALLOWED_NAMES = template_names() | {
 }
 ALLOWED_IMPORTS = frozenset({
     "__future__", "collections.abc", "typing", "pyarrow", "dqx.api", "dqx.provider",
-    "dqx.common", None,  # None: `from . import _runtime`
+    "dqx.common", None,  # None: `from . import _runtime` / `_cli`
 })
 # Called as name(...) / obj.attr(...): dotted form of the callee.
 ALLOWED_CALLS = frozenset({
     "check", "float", "SystemExit", "mp.custom_sql", "mp.num_rows", "ctx.assert_that",
     "_runtime.outside", "_runtime.Dataset", "_runtime.Column", "_runtime.run_checks",
-    "_runtime.main", "_runtime.sql_rule",
+    "_cli.main", "_runtime.sql_rule",
 })
 # Methods called on the result of a call: the assertion chain.
 ALLOWED_CHAINED = frozenset(
@@ -388,11 +388,11 @@ def check_tokens(source: str) -> None:
 
 
 def check_files(files: dict[str, str]) -> None:
-    """Every output file: the runtime is the fixed template, the others pass the checks."""
+    """Every output file: the support modules are fixed templates, the others pass the checks."""
     for name, source in files.items():
         assert name.isascii() and name[:-3].isidentifier(), name
-        if name == "_runtime.py":
-            assert source == render_runtime(100)
+        if name[:-3] in SUPPORT_MODULES:
+            assert source == render_support(name[:-3], 100)
         else:
             check_module_source(source)
 
@@ -450,7 +450,7 @@ def imported(files: dict[str, str], root: Path) -> Iterator[dict[str, ModuleType
         yield {
             name[:-3]: importlib.import_module(f"{package}.{name[:-3]}")
             for name in sorted(files)
-            if name not in ("__init__.py", "_runtime.py")
+            if name != "__init__.py" and name[:-3] not in SUPPORT_MODULES
         }
     finally:
         sys.path.remove(str(root))
@@ -696,7 +696,7 @@ def test_allowlist_covers_the_golden_modules() -> None:
     golden = sorted((ROOT / "tests" / "golden").rglob("*.py"))
     assert golden
     for path in golden:
-        if path.name != "_runtime.py":
+        if path.stem not in SUPPORT_MODULES:
             check_ast(path.read_text("utf-8"))
 
 

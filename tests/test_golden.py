@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from odcs_codegen.compiler import build
-from odcs_codegen.render import RUNTIME_LINE_LENGTH, format_source, render_runtime
+from odcs_codegen.render import RUNTIME_LINE_LENGTH, SUPPORT_MODULES, format_source, render_support
 
 from .update_golden import DIALECTS, GOLDEN, golden_build
 
@@ -65,7 +65,8 @@ def test_output_does_not_depend_on_hash_seed(tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
 
 
-def test_runtime_template_is_black_formatted() -> None:
-    """render_runtime() skips black at the default line length: the template must be clean."""
-    text = render_runtime(RUNTIME_LINE_LENGTH)
+@pytest.mark.parametrize("name", SUPPORT_MODULES)
+def test_support_templates_are_black_formatted(name: str) -> None:
+    """render_support() skips black at the default line length: the templates must be clean."""
+    text = render_support(name, RUNTIME_LINE_LENGTH)
     assert format_source(text, RUNTIME_LINE_LENGTH) == text

@@ -28,6 +28,7 @@ from odcs_codegen.cache import ModuleCache
 from odcs_codegen.cli import main
 from odcs_codegen.compiler import build, module_name
 from odcs_codegen.naming import Namespace, snake_identifier, unique_label
+from odcs_codegen.render import SUPPORT_MODULES
 
 FUZZ = settings(max_examples=200, deadline=None)
 FUZZ_COMPILE = settings(
@@ -167,7 +168,7 @@ DATASET_GROUPS = {
     "case and punctuation": ["orders", "Orders", "ORDERS!", "or-ders", " orders"],
     "nfkc": ["orders", "\uff4f\uff52\uff44\uff45\uff52\uff53", "\U0001d428rders"],
     "keywords and builtins": ["class", "def", "print", "list", "match", "_", "None", "__import__"],
-    "module level names": ["run", "main", "CHECKS", "DATASETS", "check", "check_", "_runtime"],
+    "module level names": ["run", "main", "CHECKS", "DATASETS", "check", "check_", "_runtime", "_cli"],
     "digits and nothing": ["1st", "2024", "0", "!!!", "\u00df", "\u65e5\u672c"],
     "suffix clash": ["orders", "orders_2", "orders 2", "Orders"],
 }
@@ -232,7 +233,7 @@ def test_identifiers_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
     assert sorted(outputs[0]) == [
-        "__init__.py", "_runtime.py", "c.py", "contract_1st_orders.py", "contract_class.py",
+        "__init__.py", "_cli.py", "_runtime.py", "c.py", "contract_1st_orders.py", "contract_class.py",
         "contract_print.py", "ete.py",
     ]
 
@@ -246,6 +247,7 @@ MODULE_NAMES = {
     "print.odcs.yaml": "contract_print",
     "1st.yaml": "contract_1st",
     "_runtime.yaml": "runtime",
+    "_cli.yaml": "cli",
     "__init__.yaml": "init",
     ".yaml": "contract",
     "\u00df.yaml": "contract",
@@ -259,7 +261,7 @@ MODULE_NAMES = {
 def test_module_names(file_name: str) -> None:
     name = module_name(Path(file_name))
     assert name == MODULE_NAMES[file_name]
-    assert is_safe_identifier(name) and name != "_runtime"
+    assert is_safe_identifier(name) and name not in SUPPORT_MODULES
 
 
 COLLISIONS = [

@@ -32,6 +32,7 @@ def test_wheel_ships_templates_schemas_and_config_schema(wheel: Path) -> None:
     for required in (
         "odcs_codegen/templates/module.py.jinja",
         "odcs_codegen/templates/_runtime.py.jinja",
+        "odcs_codegen/templates/_cli.py.jinja",
         "odcs_codegen/templates/macros.jinja",
         "odcs_codegen/schemas/odcs-json-schema-v3.1.0.json",
         "odcs_codegen/schemas/LICENSE-Apache-2.0",

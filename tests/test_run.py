@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib
 import io
 import json
 import os
@@ -736,14 +737,15 @@ def test_module_option_and_runtime_main(
     assert code == 1
     assert report["summary"]["p0_failures"] == 1
     module: ModuleType = sys.modules["dq_checks.run_tests"]
-    assert module._runtime.main(module.__name__, ["--data", f"orders_tbl={data}"]) == 1
+    cli = importlib.import_module("dq_checks._cli")
+    assert cli.main(module.__name__, ["--data", f"orders_tbl={data}"]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == (
         "5 assertions: 4 passed, 1 failed (1 P0 failure)"
     )
-    assert module._runtime.main(module.__name__, ["--help"]) == 0
+    assert cli.main(module.__name__, ["--help"]) == 0
     assert "--data DATASET=FILE" in capsys.readouterr().out
     out, err = io.StringIO(), io.StringIO()
-    code = module._runtime.run_report(
+    code = cli.run_report(
         module, [f"orders_tbl={data}"], output_format="json", stdout=out, stderr=err
     )
     assert code == 1 and json.loads(out.getvalue())["summary"]["failed"] == 1

@@ -73,8 +73,8 @@ def test_generate_without_arguments_uses_the_configuration(repo: Path) -> None:
     nested.mkdir()
     result = cli("generate", "--verbose", cwd=nested)  # found by walking up to the repo root
     assert result.returncode == 0, result.stderr
-    assert "sales: 4 written, 0 unchanged, 0 removed, 0 warning(s), 2 filtered" in result.stderr
-    assert "orders-only: 3 written, 0 unchanged, 0 removed, 0 warning(s), 1 filtered" in (
+    assert "sales: 5 written, 0 unchanged, 0 removed, 0 warning(s), 2 filtered" in result.stderr
+    assert "orders-only: 4 written, 0 unchanged, 0 removed, 0 warning(s), 1 filtered" in (
         result.stderr
     )
     assert "contract filtered out" in result.stderr  # --verbose lists what was dropped
@@ -83,6 +83,7 @@ def test_generate_without_arguments_uses_the_configuration(repo: Path) -> None:
     sales = repo / "src" / "sales" / "dq_checks"
     assert sorted(p.name for p in sales.iterdir()) == [
         "__init__.py",
+        "_cli.py",
         "_runtime.py",
         "commerce.py",
         "orders.py",
@@ -92,7 +93,7 @@ def test_generate_without_arguments_uses_the_configuration(repo: Path) -> None:
     again = cli("check", cwd=repo)
     assert again.returncode == 0, again.stderr
     only = cli("generate", "--job", "sales", cwd=repo)
-    assert only.stderr.strip() == "0 written, 4 unchanged, 0 removed, 0 warning(s), 2 filtered"
+    assert only.stderr.strip() == "0 written, 5 unchanged, 0 removed, 0 warning(s), 2 filtered"
 
 
 def test_configuration_errors_have_file_and_line(repo: Path) -> None:
