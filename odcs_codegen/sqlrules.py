@@ -8,10 +8,10 @@ start a second statement or run anything but itself.
 
 from __future__ import annotations
 
+import atexit
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # DuckDB is imported only when a query, regex or bound is checked
@@ -168,12 +168,23 @@ def check_duckdb_cast(value: str, sql_type: str) -> None:
         raise QueryError(str(error).splitlines()[0]) from None
 
 
-@cache
+_CONNECTION: list[duckdb.DuckDBPyConnection] = []
+
+
 def _connection() -> duckdb.DuckDBPyConnection:
     """A private in-memory connection for compile-time checks (no data, nothing persisted)."""
-    import duckdb
+    if not _CONNECTION:
+        import duckdb
 
-    return duckdb.connect(":memory:")
+        _CONNECTION.append(duckdb.connect(":memory:"))
+        atexit.register(_close_connection)
+    return _CONNECTION[0]
+
+
+def _close_connection() -> None:
+    """Close the connection before shutdown: DuckDB reports objects alive then as leaks."""
+    while _CONNECTION:
+        _CONNECTION.pop().close()
 
 
 def _parse(sql: str) -> list[duckdb.Statement]:
