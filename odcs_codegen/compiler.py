@@ -217,7 +217,7 @@ def _module_names(contracts: Sequence[Path]) -> tuple[dict[Path, str], list[Diag
         name = module_name(path)
         if name in owners or name in SUPPORT_MODULES:
             other = owners.get(name)
-            owner = display_path(other) if other else "the runtime"
+            owner = display_path(other) if other else "odcs-codegen's own support module"
             message = f"module name {name!r} is already used by {owner}; rename one of the files"
             problems.append(Diagnostic(display_path(path), None, "error", message))
             continue

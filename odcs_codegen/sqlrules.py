@@ -12,6 +12,7 @@ import atexit
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # DuckDB is imported only when a query, regex or bound is checked
@@ -168,23 +169,16 @@ def check_duckdb_cast(value: str, sql_type: str) -> None:
         raise QueryError(str(error).splitlines()[0]) from None
 
 
-_CONNECTION: list[duckdb.DuckDBPyConnection] = []
-
-
+@cache
 def _connection() -> duckdb.DuckDBPyConnection:
-    """A private in-memory connection for compile-time checks (no data, nothing persisted)."""
-    if not _CONNECTION:
-        import duckdb
+    """A private in-memory connection for compile-time checks (no data, nothing persisted).
 
-        _CONNECTION.append(duckdb.connect(":memory:"))
-        atexit.register(_close_connection)
-    return _CONNECTION[0]
+    It is dropped at exit: DuckDB reports a connection still alive at shutdown as a leak.
+    """
+    import duckdb
 
-
-def _close_connection() -> None:
-    """Close the connection before shutdown: DuckDB reports objects alive then as leaks."""
-    while _CONNECTION:
-        _CONNECTION.pop().close()
+    atexit.register(_connection.cache_clear)
+    return duckdb.connect(":memory:")
 
 
 def _parse(sql: str) -> list[duckdb.Statement]:
