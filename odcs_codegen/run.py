@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from .compiler import Settings, UsageError, build
+from .render import CLI_MODULE
 
 PROG = "odcs-codegen run"
 OUTPUT_FORMATS: tuple[str, ...] = ("table", "json", "junit")
@@ -134,10 +135,11 @@ def _package_cli(module: ModuleType) -> Any:
     package = module.__package__
     if not package:
         return None
+    name = f"{package}.{CLI_MODULE}"
     try:
-        return importlib.import_module(f"{package}._cli")
+        return importlib.import_module(name)
     except ModuleNotFoundError as error:
-        if error.name != f"{package}._cli":
+        if error.name != name:
             raise
         return None
 
