@@ -457,6 +457,10 @@ class _Builder:
 # --------------------------------------------------------------------------- driver
 
 _LOADER: Any = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+# libyaml (0.2.6 and later) has a nesting limit of its own and, in flow context, reaches it
+# while scanning ahead, before any event: our limit must decide, so such input is parsed again
+# by PyYAML's pure-Python parser, which streams events until the builder stops it.
+_OWN_LIMIT_PROBLEM: Final = "exceeded maximum nesting depth"
 
 _LINE_BREAK: Final = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _NON_PRINTABLE: Final = re.compile(
@@ -536,15 +540,15 @@ def _syntax_error(exc: yaml.YAMLError, text: str, path: str) -> Diagnostic:
     return Diagnostic(path, position, "error", " ".join(str(message).split()))
 
 
-def _run(builder: _Builder, text: str) -> None:
-    """Feed the parser's events for ``text`` to ``builder``."""
+def _run(builder: _Builder, text: str, loader: Any = None) -> None:
+    """Feed the parser's events for ``text`` (parsed by ``loader``, default `_LOADER`)."""
     events = yaml.events
     scalar_event, alias_event = events.ScalarEvent, events.AliasEvent
     mapping_start, sequence_start = events.MappingStartEvent, events.SequenceStartEvent
     mapping_end, sequence_end = events.MappingEndEvent, events.SequenceEndEvent
     document_start, stream_end = events.DocumentStartEvent, events.StreamEndEvent
     documents = 0
-    parser = _LOADER(text)
+    parser = (loader or _LOADER)(text)
     try:
         while True:
             event = parser.get_event()
@@ -592,7 +596,13 @@ def _build(text: str, path: str, limits: Limits) -> _Builder:
     """Parse ``text`` into a builder, raising CompileError on any error."""
     builder = _Builder(path, limits)
     try:
-        _run(builder, text)
+        try:
+            _run(builder, text)
+        except yaml.YAMLError as exc:
+            if _LOADER is yaml.SafeLoader or _OWN_LIMIT_PROBLEM not in str(exc):
+                raise
+            builder = _Builder(path, limits)
+            _run(builder, text, yaml.SafeLoader)
     except _Fatal as exc:
         builder.errors.append(exc.diagnostic)
     except yaml.YAMLError as exc:

@@ -596,3 +596,13 @@ def test_any_bytes_load_or_raise_compile_error(raw: bytes) -> None:
         load(raw)
     except CompileError as exc:
         assert exc.diagnostics
+
+
+def test_a_limit_above_libyaml_own_still_decides(parser: str) -> None:
+    """libyaml stops at 1,000 levels by itself; a configured limit above that is ours to apply."""
+    text = "".join(" " * level + "a:\n" for level in range(1_200)) + " " * 1_200 + "1\n"
+    assert load(text, Limits(max_depth=1_500)).data is not None
+    error = only_error("[" * 1_400 + "]" * 1_400, Limits(max_depth=1_300))
+    assert error == Diagnostic(
+        "c.yaml", at(1, 1_301), "error", "YAML nesting is deeper than the limit of 1300 levels"
+    )
