@@ -24,6 +24,7 @@ def generate(folder: Path, contract: Path = BENCH_CONTRACT, package: str = PACKA
         raise RuntimeError("the benchmark contract does not compile:\n" + "\n".join(errors))
     output.mkdir(parents=True, exist_ok=True)
     for name, source in result.files.items():
+        (output / name).parent.mkdir(parents=True, exist_ok=True)
         (output / name).write_text(source, encoding="utf-8")
     return output
 

@@ -2,8 +2,8 @@
 
 A tool that interprets a contract on every run must turn its rules into dqlib checks after
 reading and validating the YAML. Here odcs-codegen's own lowering decides every metric and
-comparison (the IR holds each assertion's Python expression), and `checks()` wraps them in
-`@check` functions without generating, formatting or importing a module, which is the least
+comparison (the structured IR), and `checks()` wraps them in `@check` functions that call the
+runtime directly, without generating, formatting or importing a module, which is the least
 work such a tool can do. Used by bench_startup (and its profile).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from types import CodeType, MappingProxyType, ModuleType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
 from dqx.api import Context, check
@@ -36,27 +36,36 @@ def lowered(data: Any, raw: bytes, name: str = "bench") -> ir.Module:
 
 
 def checks(module: ir.Module, runtime: ModuleType) -> list[Callable[..., None]]:
-    """One dqlib check per schema object of ``module``, evaluating its assertions' expressions."""
+    """One dqlib check per schema object of ``module``, measuring and comparing its steps."""
     made = []
     for item in module.checks:
-        steps: list[tuple[CodeType, str, str, set[str], CodeType]] = [
-            (
-                compile(a.actual_code, a.name, "eval"),
-                a.name,
-                a.severity,
-                set(a.tags),
-                compile("_builder." + a.validator_code, a.name, "eval"),
-            )
-            for a in item.assertions
-        ]
 
-        def body(mp: MetricProvider, ctx: Context, steps: list[Any] = steps) -> None:
-            scope: dict[str, Any] = {"mp": mp, "_runtime": runtime}
-            for actual, name, severity, tags, validator in steps:
-                builder = ctx.assert_that(eval(actual, scope)).config(
-                    name=name, severity=severity, tags=tags
+        def body(mp: MetricProvider, ctx: Context, item: ir.Check = item) -> None:
+            m = runtime.Metrics(mp, ctx, item.dataset.name, module.dialect)
+            measured: dict[str, Any] = {}
+            for step in item.steps:
+                if isinstance(step, ir.Metric):
+                    if step.kind == "rows":
+                        measured[step.variable] = m.num_rows()
+                    else:
+                        call = m.sql if step.kind == "sql" else m.query
+                        measured[step.variable] = call(step.sql, reads=step.reads)
+                    continue
+                expectation = m.expect(
+                    measured[step.metric.variable],
+                    step.name,
+                    severity=step.severity,
+                    tags=step.tags,
+                    at=step.source.label(),
                 )
-                eval(validator, {"_builder": builder})
+                comparison = step.comparison
+                method = getattr(expectation, comparison.method)
+                if comparison.operator == "none":
+                    method()
+                elif comparison.operator in ("between", "not_between"):
+                    method(comparison.value, comparison.upper, exclusive=comparison.exclusive)
+                else:
+                    method(comparison.value)
 
         body.__name__ = item.function_name
         made.append(check(name=item.check_name, datasets=[item.dataset.name])(body))

@@ -1,3 +1,3 @@
 """odcs-codegen: compile ODCS data contracts into static DQX check modules."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,7 +1,8 @@
 """A content-addressed cache of compiled modules, so unchanged contracts are not recompiled.
 
 The key hashes everything a module depends on: the contract's bytes, its module name and
-relative path, the compiler settings, the odcs-codegen version and the templates. Entries are
+relative path, the compiler settings, the odcs-codegen version and its code (templates, modules,
+schemas: an edited checkout invalidates the cache too). Entries are
 small JSON files; the cache can be deleted at any time (the next build is simply cold).
 """
 
@@ -19,6 +20,8 @@ from . import __version__
 from .diagnostics import Diagnostic, Position
 from .render import templates_dir
 
+_PACKAGE = Path(__file__).parent
+
 
 def default_cache_dir() -> Path:
     """`$ODCS_CODEGEN_CACHE`, else `$XDG_CACHE_HOME/odcs-codegen`, else `~/.cache/odcs-codegen`."""
@@ -30,19 +33,19 @@ def default_cache_dir() -> Path:
 
 
 @cache
-def _templates_digest() -> str:
-    """A hash of every template file (a template change invalidates the cache)."""
+def _code_digest() -> str:
+    """A hash of the templates and of the package's own files (any change invalidates)."""
     digest = hashlib.sha256()
-    for path in sorted(templates_dir().rglob("*")):
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    files = [*templates_dir().rglob("*"), *_PACKAGE.rglob("*.py"), *_PACKAGE.rglob("*.json")]
+    for path in sorted(p for p in files if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 def cache_key(contract: bytes, *parts: str) -> str:
     """The key of one compiled module: its inputs, version, templates and settings."""
     digest = hashlib.sha256()
-    for part in (__version__, _templates_digest(), *parts):
+    for part in (__version__, _code_digest(), *parts):
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(contract)
     return digest.hexdigest()

@@ -20,7 +20,15 @@ from .diagnostics import CompileError, Diagnostic, sorted_diagnostics
 from .loader import Limits, LoadedDocument, load_file
 from .lower import Options, lower
 from .naming import snake_identifier
-from .render import SUPPORT_MODULES, render_module, render_package_init, render_support
+from .render import (
+    DEFAULT_LINE_LENGTH,
+    RUNTIME_PACKAGE,
+    render_module,
+    render_package_init,
+    runtime_dir,
+    runtime_file,
+    runtime_names,
+)
 from .semantics import semantic_errors
 from .validation import validate_contract
 
@@ -38,7 +46,7 @@ class Settings:
 
     options: Options = field(default_factory=Options)
     limits: Limits = field(default_factory=Limits)
-    line_length: int = 100
+    line_length: int = DEFAULT_LINE_LENGTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +183,7 @@ def build(
     sources = {r.name: r.source for r in results.values() if r.source is not None}
     files: dict[str, str] = {}
     if not any(d.level == "error" for d in diagnostics):
-        files = _package_files(sources, settings.line_length, cache)
+        files = _package_files(sources, settings, cache)
     return Build(files, tuple(sorted(sources)), tuple(sorted_diagnostics(diagnostics)))
 
 
@@ -215,7 +223,7 @@ def _module_names(contracts: Sequence[Path]) -> tuple[dict[Path, str], list[Diag
     problems: list[Diagnostic] = []
     for path in contracts:
         name = module_name(path)
-        if name in owners or name in SUPPORT_MODULES:
+        if name in owners or name == RUNTIME_PACKAGE:
             other = owners.get(name)
             owner = display_path(other) if other else "odcs-codegen's own support module"
             message = f"module name {name!r} is already used by {owner}; rename one of the files"
@@ -226,19 +234,23 @@ def _module_names(contracts: Sequence[Path]) -> tuple[dict[Path, str], list[Diag
     return names, problems
 
 
-def _package_files(sources: dict[str, str], line_length: int, cache: ModuleCache) -> dict[str, str]:
-    """The output files: one module per contract, the package `__init__`, `_runtime`, `_cli`."""
+def _package_files(
+    sources: dict[str, str], settings: Settings, cache: ModuleCache
+) -> dict[str, str]:
+    """The output files: one module per contract, the package `__init__`, `_runtime/`."""
+    line_length = settings.line_length
     files = {f"{name}.py": source for name, source in sources.items()}
     files["__init__.py"] = _cached(
         cache,
         cache_key(b"", "__init__", str(line_length), *sorted(sources)),
         lambda: render_package_init(list(sources), line_length),
     )
-    for support in SUPPORT_MODULES:
-        files[f"{support}.py"] = _cached(
+    for name in runtime_names(settings.options.dialect):
+        raw = (runtime_dir() / name).read_bytes()
+        files[f"{RUNTIME_PACKAGE}/{name}"] = _cached(
             cache,
-            cache_key(b"", support, str(line_length)),
-            partial(render_support, support, line_length),
+            cache_key(raw, RUNTIME_PACKAGE, name, str(line_length)),
+            partial(runtime_file, name, line_length),
         )
     return dict(sorted(files.items()))
 

@@ -37,6 +37,7 @@ from typing import Any, Final, Literal, cast
 from .diagnostics import CompileError, Diagnostic, Position, sorted_diagnostics
 from .loader import JsonPath, Limits, LoadedDocument, load_bytes
 from .lower import DEFAULT_SEVERITIES, Options
+from .render import DEFAULT_LINE_LENGTH
 
 __all__ = [
     "DEFAULT_JOB",
@@ -98,7 +99,7 @@ class Job:
     sources: tuple[Path, ...] = ()  # absolute; globs expanded
     output: Path | None = None  # absolute
     dialect: str = _OPTIONS.dialect
-    line_length: int = 100
+    line_length: int = DEFAULT_LINE_LENGTH
     between: str = _OPTIONS.between
     default_severity: str = _OPTIONS.default_severity
     constraint_severity: str = _OPTIONS.constraint_severity

@@ -2,7 +2,9 @@
 
 Only files that carry the generator's header are ever replaced or removed; every write is
 atomic (a temporary file in the same folder, then `os.replace`), so an interrupted run leaves
-each file either old or new. Nothing is written when the build has errors.
+each file either old or new, and keeps the file's permission bits (new files: 0666 less the
+umask, as any editor would create them). Nothing is written when the build has errors. File
+names are paths relative to the output folder (`_runtime/suite.py`).
 """
 
 from __future__ import annotations
@@ -59,11 +61,22 @@ def plan(output: Path, files: Mapping[str, str]) -> Plan:
             if not is_generated(target):
                 foreign.append(name)
     stale = sorted(
-        p.name
-        for p in (output.glob("*.py") if output.is_dir() else [])
-        if p.name not in files and is_generated(p)
+        name
+        for name in _python_files(output)
+        if name not in files and is_generated(output / name)
     )
     return Plan(output, files, *map(tuple, (new, changed, unchanged, stale, foreign)))
+
+
+def _python_files(output: Path) -> list[str]:
+    """The `.py` files of the output folder and of its subpackages, as relative paths."""
+    if not output.is_dir():
+        return []
+    found = [p.name for p in output.glob("*.py")]
+    for folder in output.iterdir():
+        if folder.is_dir() and not folder.name.startswith("."):
+            found += [f"{folder.name}/{p.name}" for p in folder.glob("*.py")]
+    return found
 
 
 def write(target: Plan, *, prune: bool = True) -> None:
@@ -76,7 +89,10 @@ def write(target: Plan, *, prune: bool = True) -> None:
     if target.output.exists() and not target.output.is_dir():
         raise NotADirectoryError(f"{target.output}: the output is not a folder")
     target.output.mkdir(parents=True, exist_ok=True)
-    remove_abandoned_temporaries(target.output)
+    folders = {(target.output / name).parent for name in (*target.new, *target.changed)}
+    for folder in sorted(folders):
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_temporaries(folder)
     staged: list[tuple[Path, Path]] = []
     try:
         for name in (*target.new, *target.changed):
@@ -90,13 +106,35 @@ def write(target: Plan, *, prune: bool = True) -> None:
     if prune:
         for name in target.stale:
             (target.output / name).unlink()
+            folder = (target.output / name).parent
+            if folder != target.output and not any(folder.glob("*.py")):
+                _remove_empty(folder)
 
 
 TEMP_PREFIX = ".odcs-codegen-"
 
 
+def _remove_empty(folder: Path) -> None:
+    """Remove a subpackage folder left with nothing but caches."""
+    import shutil
+
+    if all(p.name == "__pycache__" for p in folder.iterdir()):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits a write of `path` gets: the file's own, else 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def stage(path: Path, content: str) -> Path:
-    """`content` written and flushed to a temporary file beside `path` (named with our pid)."""
+    """`content` written and flushed to a temporary file beside `path` (named with our pid),
+    with the permission bits `path` has (or would get)."""
     fd, temp = tempfile.mkstemp(
         prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=path.parent
     )
@@ -105,6 +143,7 @@ def stage(path: Path, content: str) -> Path:
             handle.write(content.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temp, _mode_for(path))
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

@@ -42,10 +42,8 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import re
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -58,6 +56,7 @@ from ruamel.yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, Seq
 
 from .contract import OPERATORS
 from .diagnostics import CompileError, Diagnostic, Position
+from .emit import write_atomic
 
 __all__ = [
     "ARGUMENT_KEYS",
@@ -201,7 +200,7 @@ def _fix_one(file: Path, *, write: bool, diff: bool, upgrade: bool) -> str:
     try:
         result = fix_file(file, shown, upgrade=upgrade)
         if write and result.changed:
-            _write_atomic(file, result.fixed)
+            write_atomic(file, result.fixed)
     except CompileError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
@@ -214,22 +213,6 @@ def _fix_one(file: Path, *, write: bool, diff: bool, upgrade: bool) -> str:
     if diff:
         sys.stdout.write(unified_diff(result))
     return "fixed" if result.changed else "unchanged"
-
-
-def _write_atomic(file: Path, text: str) -> None:
-    """Replace `file` with `text` in one step, keeping its permission bits."""
-    mode = file.stat().st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, file)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 # --------------------------------------------------------------------------- parsing

@@ -1,25 +1,30 @@
-"""The intermediate representation (IR): everything a template needs, decided and frozen.
+"""The intermediate representation (IR): everything the printer needs, decided and frozen.
 
     Module                          one per contract file -> one generated Python module
     ├── metadata: Metadata          id, name, version, status, domain, tags, description
     ├── sla: tuple[SlaEntry]        every slaProperties entry (latency resolved, spec 8.2)
-    ├── text_rules: tuple[TextRule] `type: text` rules, kept as documentation
-    ├── skipped: tuple[SkippedRule] rules that cannot run here, with the reason
+    ├── text_rules, skipped         `type: text` rules; rules that cannot run, with the reason
     └── checks: tuple[Check]        one per schema[] object -> one @check function
-        ├── dataset: Dataset        runtime schema expectations (columns, types, required)
-        └── assertions: tuple[Assertion]
-                                    one per executable rule: the measured metric (dqx code),
-                                    the comparison, name, severity, tags and source position
+        ├── dataset: Dataset        the columns the data must have (names, types, required)
+        └── steps: tuple[Step]      in the contract's order:
+            ├── Metric              a value measured on the dataset: SQL in the module's
+            │                       dialect (or the row count), the columns it reads
+            └── Assertion           a Metric, a Comparison (operator and threshold or
+                                    bounds), name, severity, tags, source position
 
-Lowering (`lower.py`) builds it from a validated contract; templates only print it. All naming,
-quoting and decisions happen before: fields ending in `_code` are Python source built by
-`pycode`/`dialects`, every other string is data that templates print through the `py` filter
-(a checked `repr()` literal) or the `comment` filter.
+A Metric is defined once, where it is first used; later assertions on the same SQL reuse it.
+Lowering (`lower.py`) builds the IR from the contract model; the printer (`render.py` and the
+templates) only prints it. Every string here is data: templates print it through the `py`
+filter (a checked `repr()` literal), `sql` (a readable literal), `comment` or `doc`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+Number = int | float
+Scalar = str | int | float | bool | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +46,10 @@ class Column:
 
     name: str
     logical_type: str | None
-    required: bool
-    items: Column | None
-    fields: tuple[Column, ...]
-    timezone: str | None
+    required: bool = False
+    items: Column | None = None
+    fields: tuple[Column, ...] = ()
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,29 +60,76 @@ class Dataset:
     columns: tuple[Column, ...]
 
 
+MetricKind = Literal["sql", "query", "rows"]
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """A value measured on a dataset: an aggregate SQL expression (``sql``), a ``type: sql``
+    rule's query (``query``) or dqlib's row count (``rows``), bound to ``variable``."""
+
+    macro: ClassVar[str] = "metric"
+
+    variable: str
+    kind: MetricKind
+    sql: str
+    reads: tuple[str, ...] = ()
+
+
+Operator = Literal["eq", "neq", "gt", "geq", "lt", "leq", "between", "not_between", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """How an assertion judges its metric: an operator and a threshold or [lower, upper]."""
+
+    operator: Operator
+    value: Number = 0
+    upper: Number = 0
+    exclusive: bool = False
+
+    @property
+    def method(self) -> str:
+        """The `Expectation` method that makes this comparison."""
+        return "noop" if self.operator == "none" else f"is_{self.operator}"
+
+
 @dataclass(frozen=True, slots=True)
 class Assertion:
-    """One executable rule: ``ctx.assert_that(actual_code).config(...).validator_code``."""
+    """One executable rule: its metric, comparison, name, severity, tags and origin."""
+
+    macro: ClassVar[str] = "assertion"
 
     name: str
     severity: str
     tags: tuple[str, ...]
     summary: str
     source: Source
-    actual_code: str
-    validator_code: str
+    metric: Metric
+    comparison: Comparison
+    unit: str | None = None
+    description: str | None = None
+    failure: str | None = None
+
+
+Step = Metric | Assertion
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One @check function: all rules of one schema object."""
+    """One @check function: all rules of one schema object, in the contract's order."""
 
     function_name: str
     check_name: str
     schema_name: str
     docstring: str
     dataset: Dataset
-    assertions: tuple[Assertion, ...]
+    steps: tuple[Step, ...]
+
+    @property
+    def assertions(self) -> tuple[Assertion, ...]:
+        """The assertions, in order."""
+        return tuple(step for step in self.steps if isinstance(step, Assertion))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +157,7 @@ class SlaEntry:
     """One slaProperties entry; latency entries carry their resolved freshness parameters."""
 
     property: str
-    value: str | int | float | bool | None
+    value: Scalar
     unit: str | None
     element: str | None
     max_age_hours: float | None
@@ -137,9 +189,10 @@ class Module:
     source_path: str
     source_sha256: str
     dialect: str
+    generator: str
     metadata: Metadata
     checks: tuple[Check, ...]
     sla: tuple[SlaEntry, ...]
-    servers: tuple[dict[str, str | int | float | bool | None], ...]
-    text_rules: tuple[TextRule, ...]
-    skipped: tuple[SkippedRule, ...]
+    servers: tuple[dict[str, Scalar], ...]
+    text_rules: tuple[TextRule, ...] = field(default=())
+    skipped: tuple[SkippedRule, ...] = field(default=())

@@ -7,6 +7,7 @@ kept as `ir.SkippedRule` with a warning; `type: text` rules as `ir.TextRule`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from . import ir
+from ._runtime.errors import required_message
 from .contract import (
     OPERATORS,
     JsonPath,
@@ -28,11 +30,11 @@ from .contract import (
     schema_objects,
 )
 from .diagnostics import CompileError, Diagnostic, Level
-from .dialects import get_dialect
+from .dialects import Dialect, get_dialect
 from .loader import Limits, LoadedDocument, load_bytes
 from .measures import ROW_COUNT, Measure, Measures
 from .naming import Namespace, snake_identifier, unique_label
-from .pycode import literal
+from .render import GENERATOR
 from .sqlrules import (
     QueryError,
     check_duckdb_cast,
@@ -73,6 +75,11 @@ HOURS_PER_UNIT: Mapping[str, float] = {
     **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), 168.0),
     **dict.fromkeys(("y", "yr", "yrs", "year", "years"), 8760.0),
 }
+_CONSTRAINT_SUMMARIES: Mapping[str, str] = {
+    "required": "NULL rows",
+    "unique": "duplicate values",
+}
+_CONSTRAINT_HINTS: Mapping[str, str] = {"required": "nulls", "unique": "duplicates"}
 TEMPORAL_SQL_TYPES: Mapping[str, str] = {"date": "DATE", "timestamp": "TIMESTAMP", "time": "TIME"}
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _TIME = r"\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
@@ -107,11 +114,14 @@ class Options:
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """What a rule measures before its comparison is attached."""
+    """What a rule measures before its comparison is attached (``hint``: the metric's name)."""
 
     measure: Measure
     summary: str
     kind: str
+    hint: str = ""
+    unit: str | None = None
+    failure: str | None = None
 
 
 Freshness = tuple[Planned, Mapping[str, Any], JsonPath]
@@ -185,6 +195,7 @@ class _Lowering:
             source_path=self.source_path,
             source_sha256=self.doc.sha256,
             dialect=self.dialect.name,
+            generator=GENERATOR,
             metadata=metadata,
             checks=checks,
             sla=tuple(sla),
@@ -251,13 +262,14 @@ class _Lowering:
         for planned, comparison, path in extra:
             name = "SLA: Freshness check"
             assertions.append(self.assertion(planned, comparison, path, name, "P0", taken))
+        dataset = ir.Dataset(schema.dataset, self.columns(schema.data.get("properties")))
         return ir.Check(
             function_name=functions.claim("check_" + snake_identifier(schema.dataset).lstrip("_")),
             check_name=unique_label(label, check_names),
             schema_name=schema.name,
             docstring=f"Rules of schema object {schema.name!r} (dataset {schema.dataset!r}).",
-            dataset=ir.Dataset(schema.dataset, self.columns(schema.data.get("properties"))),
-            assertions=tuple(assertions),
+            dataset=dataset,
+            steps=_steps(assertions, dataset, self.dialect),
         )
 
     def columns(self, items: Any) -> tuple[ir.Column, ...]:
@@ -308,7 +320,13 @@ class _Lowering:
             found.append(("enum", self.m.invalid(col, values, None), ""))
         return [
             self.assertion(
-                Planned(Measure(sql), f"{keyword}: violating rows", keyword),
+                Planned(
+                    Measure(sql),
+                    _CONSTRAINT_SUMMARIES.get(keyword, f"{keyword}: violating rows"),
+                    keyword,
+                    f"{prop.dotted_name} {_CONSTRAINT_HINTS.get(keyword, keyword + ' violations')}",
+                    failure=required_message(prop.dotted_name) if keyword == "required" else None,
+                ),
                 {"mustBe": 0},
                 prop.path,
                 f"{prop.dotted_name}: {keyword}",
@@ -399,6 +417,7 @@ class _Lowering:
             Measure(self.m.key_violations(cols)),
             f"primary key ({names}): violating rows",
             "primaryKey",
+            f"{schema.dataset} key violations",
         )
         label = f"{schema.dataset}: primaryKey"
         return [self.assertion(planned, {"mustBe": 0}, schema.path, label, "", taken)]
@@ -502,26 +521,29 @@ class _Lowering:
         if metric == "rowCount":
             if percent:
                 raise _Invalid("rowCount has no percent unit")
-            return Planned(ROW_COUNT, "row count", "rowCount")
+            return Planned(ROW_COUNT, "row count", "rowCount", "rows")
         if metric == "duplicateValues" and "properties" in args:
             names = _names(args["properties"], "arguments.properties")
             where = (*path, "arguments", "properties")
             cols = [self.m.column(self.resolve(n, props, (*where, i))) for i, n in enumerate(names)]
-            return self.counted(self.m.duplicates(cols), percent, "duplicate rows", metric)
+            target = "_".join(names)
+            return self.counted(self.m.duplicates(cols), percent, "duplicate rows", metric, target)
         if prop is None:
             hint = " (or use arguments.properties)" if metric == "duplicateValues" else ""
             raise _Invalid(f"metric {metric!r} must be on a property{hint}")
         col = self.m.column(prop.column_path)
         if metric == "nullValues":
-            return self.counted(self.m.nulls(col), percent, "NULL rows", metric)
+            return self.counted(self.m.nulls(col), percent, "NULL rows", metric, prop.dotted_name)
         if metric == "missingValues":
             missing = _values(args.get("missingValues", []), "arguments.missingValues")
             _check_value_types(missing, prop.data.get("logicalType"), "arguments.missingValues")
-            return self.counted(self.m.missing(col, missing), percent, "missing rows", metric)
+            sql = self.m.missing(col, missing)
+            return self.counted(sql, percent, "missing rows", metric, prop.dotted_name)
         if metric == "invalidValues":
             return self.invalid(args, col, percent, prop)
         if metric == "duplicateValues":
-            return self.counted(self.m.duplicates([col]), percent, "duplicate rows", metric)
+            sql = self.m.duplicates([col])
+            return self.counted(sql, percent, "duplicate rows", metric, prop.dotted_name)
         raise _Invalid(f"unknown metric {metric!r}")
 
     def metric_name(self, rule: Mapping[str, Any], path: JsonPath) -> str:
@@ -547,11 +569,15 @@ class _Lowering:
             raise _Invalid(f"unit must be 'rows' or 'percent', got: {rule.get('unit')!r}")
         return unit == "percent"
 
-    def counted(self, count_sql: str, percent: bool, what: str, kind: str) -> Planned:
+    def counted(
+        self, count_sql: str, percent: bool, what: str, kind: str, target: str = ""
+    ) -> Planned:
         """A row count, or its percentage of all rows (0 on an empty table)."""
+        hint = f"{target} {what}"
         if percent:
-            return Planned(Measure(self.m.ratio(count_sql, "100.0")), f"{what} (%)", kind)
-        return Planned(Measure(count_sql), what, kind)
+            measure = Measure(self.m.ratio(count_sql, "100.0"))
+            return Planned(measure, f"{what} (%)", kind, f"{hint} percent", unit="%")
+        return Planned(Measure(count_sql), what, kind, hint)
 
     def invalid(
         self, args: Mapping[str, Any], col: str, percent: bool, prop: PropertyNode
@@ -567,7 +593,7 @@ class _Lowering:
         regex = self.pattern(pattern, "arguments.pattern") if pattern is not None else None
         logical_type = _opt_str(prop.data.get("logicalType"))
         sql = self.m.invalid(col, values, regex, text=self.text(col, logical_type))
-        return self.counted(sql, percent, "invalid rows", "invalid")
+        return self.counted(sql, percent, "invalid rows", "invalid", prop.dotted_name)
 
     def resolve(self, name: str, props: Sequence[PropertyNode], path: JsonPath) -> tuple[str, ...]:
         """The column path of a property referenced by name (or physicalName, or dotted name)."""
@@ -595,8 +621,7 @@ class _Lowering:
                 check_duckdb_select(cleaned, wrapped)
         except QueryError as problem:
             raise _Invalid(f"query: {problem}", (*path, "query")) from None
-        measure = Measure(self.m.query(cleaned), sql_rule_dataset=schema.dataset)
-        return Planned(measure, "query result", "sql")
+        return Planned(Measure(cleaned, "query"), "query result", "sql", "query")
 
     # --- custom dqx rules --------------------------------------------------------------------
     def custom(
@@ -624,7 +649,7 @@ class _Lowering:
             known = ", ".join(sorted(DQX_CHECKS))
             raise _Invalid(f"unknown dqx check {check!r}; expected one of: {known}", impl_path)
         if check == "num_rows":
-            return Planned(ROW_COUNT, "row count", "dqx-num_rows"), impl
+            return Planned(ROW_COUNT, "row count", "dqx-num_rows", "rows"), impl
         target = self.dqx_column(impl, prop, props, impl_path)
         return self.dqx_measure(check, impl, target, impl_path), impl
 
@@ -672,9 +697,9 @@ class _Lowering:
         if check in ("missing", "duplicates", "whitelist", "blacklist"):
             return self.dqx_count(check, impl, col, target, path)
         if check == "cardinality":
-            return Planned(Measure(self.m.distinct(col)), label, kind)
+            return Planned(Measure(self.m.distinct(col)), label, kind, label)
         if check == "count":
-            return Planned(Measure(self.m.non_null(col)), label, kind)
+            return Planned(Measure(self.m.non_null(col)), label, kind, label)
         if check in ("min_length", "max_length", "avg_length"):
             default = {"array": "list", "map": "map"}.get(logical_type or "", "string")
             column_type = str(impl.get("column_type", default))
@@ -683,7 +708,7 @@ class _Lowering:
                     f"column_type must be string, list or map, got {column_type!r}", path
                 )
             function = {"min_length": "MIN", "max_length": "MAX", "avg_length": "AVG"}[check]
-            return Planned(Measure(self.m.length(function, col, column_type)), label, kind)
+            return Planned(Measure(self.m.length(function, col, column_type)), label, kind, label)
         if logical_type not in NUMERIC_TYPES:
             raise _Invalid(
                 f"check {check!r} needs a numeric column; {target.dotted_name!r} is "
@@ -692,7 +717,8 @@ class _Lowering:
             )
         nan_possible = logical_type != "integer"
         if check == "sum":
-            return Planned(Measure(self.m.total(col, nan_possible=nan_possible)), label, kind)
+            measure = Measure(self.m.total(col, nan_possible=nan_possible))
+            return Planned(measure, label, kind, label)
         if check == "percentile":
             fraction = impl.get("percentile")
             if not isinstance(fraction, int | float) or not 0 <= fraction <= 1:
@@ -703,6 +729,7 @@ class _Lowering:
                 Measure(self.m.percentile(col, fraction, nan_possible=nan_possible)),
                 label,
                 kind,
+                label,
             )
         function = {
             "min": "MIN",
@@ -712,7 +739,7 @@ class _Lowering:
             "stddev": "STDDEV_SAMP",
         }[check]
         measure = Measure(self.m.statistic(function, col, nan_possible=nan_possible))
-        return Planned(measure, label, kind)
+        return Planned(measure, label, kind, label)
 
     def dqx_count(
         self, check: str, impl: Mapping[str, Any], col: str, target: PropertyNode, path: JsonPath
@@ -735,8 +762,9 @@ class _Lowering:
             raise _Invalid(f"return must be 'count' or 'pct', got {returns!r}", path)
         label = f"{check}({target.dotted_name})"
         if returns == "pct":
-            return Planned(Measure(self.m.ratio(sql, "1.0")), f"{label} (fraction)", f"dqx-{check}")
-        return Planned(Measure(sql), label, f"dqx-{check}")
+            measure = Measure(self.m.ratio(sql, "1.0"))
+            return Planned(measure, f"{label} (fraction)", f"dqx-{check}", f"{label} fraction")
+        return Planned(Measure(sql), label, f"dqx-{check}", label)
 
     # --- SLA ---------------------------------------------------------------------------------
     def sla(
@@ -768,6 +796,8 @@ class _Lowering:
                     Measure(self.m.hours_since_newest(self.m.column(column.column_path))),
                     f"hours since the newest {column.dotted_name}",
                     "freshness",
+                    f"hours since {column.dotted_name}",
+                    unit="h",
                 )
                 freshness.setdefault(owner, []).append(
                     (planned, {"mustBeLessOrEqualTo": hours}, path)
@@ -858,63 +888,74 @@ class _Lowering:
         rule: Mapping[str, Any] | None = None,
     ) -> ir.Assertion:
         """Attach the comparison, name, severity and tags to a planned measure."""
-        actual, validator, text = self.comparison(planned.measure.code, comparison)
+        compared, text = self.comparison(comparison)
         tags = ["odcs", re.sub(r"[^A-Za-z0-9_-]", "_", planned.kind)]
         dimension = rule.get("dimension") if rule else None
         if isinstance(dimension, str) and re.fullmatch(r"[A-Za-z0-9_-]+", dimension):
             tags.append(dimension)
+        measure = planned.measure
+        description = rule.get("description") if rule else None
         return ir.Assertion(
             name=unique_label(name, taken),
             severity=severity or self.options.constraint_severity,
             tags=tuple(sorted(set(tags))),
             summary=f"{planned.summary} {text}".strip(),
             source=self.source(path),
-            actual_code=actual,
-            validator_code=validator,
+            metric=ir.Metric(planned.hint, measure.kind, measure.sql),
+            comparison=compared,
+            unit=planned.unit,
+            description=description if isinstance(description, str) else None,
+            failure=planned.failure,
         )
 
-    def comparison(self, metric: str, holder: Mapping[str, Any]) -> tuple[str, str, str]:
-        """(actual expression, validator call, description) for the operator in `holder`.
-
-        dqlib rounds assertion values to 6 significant digits before comparing, so the
-        generated code compares the exact difference with 0 (or, for ranges, the distance
-        outside the range), which keeps every verdict exact.
-        """
+    def comparison(self, holder: Mapping[str, Any]) -> tuple[ir.Comparison, str]:
+        """The comparison of the operator in `holder`, and its description."""
         ops = operators_of(holder)
         if not ops:
-            return metric, "noop()", "(recorded, no threshold)"
+            return ir.Comparison("none"), "(recorded, no threshold)"
         if len(ops) > 1:
             raise _Invalid("exactly one operator is required, found " + " and ".join(ops))
         op = ops[0]
         value = holder[op]
         if op in ("mustBeBetween", "mustNotBeBetween"):
             lower, upper = _bounds(op, value)
-            inside = op == "mustBeBetween"
+            operator: ir.Operator = "between" if op == "mustBeBetween" else "not_between"
             exclusive = self.options.between == "exclusive"
-            validator = {
-                (True, False): "is_leq(0)",
-                (True, True): "is_lt(0)",
-                (False, False): "is_gt(0)",
-                (False, True): "is_geq(0)",
-            }[(inside, exclusive)]
-            actual = f"_runtime.outside({metric}, {literal(lower)}, {literal(upper)})"
-            return actual, validator, f"{op} [{lower!r}, {upper!r}]"
+            return ir.Comparison(operator, lower, upper, exclusive), f"{op} [{lower!r}, {upper!r}]"
         number = _number(value, op)
-        validator = {
-            "mustBe": "is_eq(0)",
-            "mustNotBe": "is_neq(0)",
-            "mustBeGreaterThan": "is_gt(0)",
-            "mustBeGreaterOrEqualTo": "is_geq(0)",
-            "mustBeLessThan": "is_lt(0)",
-            "mustBeLessOrEqualTo": "is_leq(0)",
-        }[op]
-        if number == 0:
-            actual = metric
-        elif number > 0:
-            actual = f"{metric} - {literal(number)}"
-        else:
-            actual = f"{metric} + {literal(-number)}"
-        return actual, validator, f"{op} {number!r}"
+        return ir.Comparison(_OPERATORS[op], number), f"{op} {number!r}"
+
+
+_OPERATORS: Mapping[str, ir.Operator] = {
+    "mustBe": "eq",
+    "mustNotBe": "neq",
+    "mustBeGreaterThan": "gt",
+    "mustBeGreaterOrEqualTo": "geq",
+    "mustBeLessThan": "lt",
+    "mustBeLessOrEqualTo": "leq",
+}
+
+
+def _steps(
+    assertions: Sequence[ir.Assertion], dataset: ir.Dataset, dialect: Dialect
+) -> tuple[ir.Step, ...]:
+    """Each metric defined where first used (identical SQL measured once), then its assertions."""
+    names = Namespace(frozenset({"m", "mp", "ctx"}))
+    defined: dict[tuple[str, str], ir.Metric] = {}
+    steps: list[ir.Step] = []
+    quoted = {dialect.quote_identifier(c.name): c.name for c in dataset.columns}
+    for assertion in assertions:
+        metric = assertion.metric
+        key = (metric.kind, metric.sql)
+        found = defined.get(key)
+        if found is None:
+            reads = tuple(name for q, name in quoted.items() if q in metric.sql)
+            hint = snake_identifier(metric.variable or metric.kind, prefix="metric")
+            found = ir.Metric(names.claim(hint), metric.kind, metric.sql, reads)
+            defined[key] = found
+            steps.append(found)
+        steps.append(dataclasses.replace(assertion, metric=found))
+    return tuple(steps)
 
 
 # --- small pure helpers --------------------------------------------------------------------------

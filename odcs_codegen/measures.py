@@ -1,8 +1,8 @@
 """What each rule measures, as one aggregate SQL expression per metric.
 
-Every measure is NULL-safe and NaN-safe (dqlib aborts a whole run on a NULL or NaN metric):
-counts never return NULL, ratios are 0 on an empty table, and a statistic that is undefined on
-the data (the mean of no values) is +infinity, which fails only its own assertion.
+Counts never return NULL and ratios are 0 on an empty table. A statistic that is undefined on
+the data (the mean of no values) is NULL here; the runtime guards every metric, so that NULL
+or NaN fails only its own assertion, with the reason.
 NULL is never an invalid value and never a duplicate (SQL UNIQUE semantics); NaN is ignored by
 the numeric statistics.
 """
@@ -14,29 +14,19 @@ from dataclasses import dataclass
 
 from .dialects import Dialect
 from .dialects.base import Scalar
-from .pycode import literal
+from .ir import MetricKind
 
 
 @dataclass(frozen=True, slots=True)
 class Measure:
-    """A metric: `sql` is None for dqlib's built-in row count, else a custom_sql expression;
-    `sql_rule_dataset` marks a `type: sql` rule's query (the runtime isolates its failures)."""
+    """A metric: an aggregate SQL expression (``sql``), a ``type: sql`` rule's query (``query``)
+    or dqlib's row count (``rows``)."""
 
-    sql: str | None
-    sql_rule_dataset: str | None = None
-
-    @property
-    def code(self) -> str:
-        """The dqx metric call that computes it."""
-        if self.sql is None:
-            return "mp.num_rows()"
-        if self.sql_rule_dataset is not None:
-            dataset, sql = literal(self.sql_rule_dataset), literal(self.sql)
-            return f"_runtime.sql_rule(mp, {dataset}, {sql})"
-        return f"mp.custom_sql({literal(self.sql)})"
+    sql: str
+    kind: MetricKind = "sql"
 
 
-ROW_COUNT = Measure(None)
+ROW_COUNT = Measure("", "rows")
 
 
 class Measures:
@@ -113,8 +103,8 @@ class Measures:
 
     # --- statistics --------------------------------------------------------------------------
     def statistic(self, function: str, col: str, *, nan_possible: bool) -> str:
-        """`function(col)` over the non-null (and non-NaN) values; +infinity when undefined."""
-        return self.d.or_infinity(self._numeric(function, col, nan_possible))
+        """`function(col)` over the non-null (and non-NaN) values (NULL when there are none)."""
+        return self._numeric(function, col, nan_possible)
 
     def total(self, col: str, *, nan_possible: bool) -> str:
         """Sum of the non-null, non-NaN values (0 for no values)."""
@@ -135,19 +125,15 @@ class Measures:
         return f"COUNT({col})"
 
     def percentile(self, col: str, fraction: float, *, nan_possible: bool) -> str:
-        """Interpolated percentile of the non-null, non-NaN values; +infinity when undefined."""
+        """Interpolated percentile of the non-null, non-NaN values (NULL when there are none)."""
         cond = self.d.is_number(col) if nan_possible else f"{col} IS NOT NULL"
-        return self.d.or_infinity(self.d.percentile(col, fraction, cond))
+        return self.d.percentile(col, fraction, cond)
 
     def length(self, function: str, col: str, kind: str) -> str:
-        """MIN/MAX/AVG of string, list or map lengths; +infinity when there are no values."""
+        """MIN/MAX/AVG of string, list or map lengths (NULL when there are no values)."""
         length = self.d.length(col, kind)
-        return self.d.or_infinity(self.d.aggregate_where(function, length, f"{col} IS NOT NULL"))
+        return self.d.aggregate_where(function, length, f"{col} IS NOT NULL")
 
     def hours_since_newest(self, col: str) -> str:
-        """Hours since the newest timestamp or date; +infinity without any."""
-        return self.d.or_infinity(self.d.hours_since(col))
-
-    def query(self, query: str) -> str:
-        """A user's scalar query (already placeholder-substituted); NULL counts as failure."""
-        return self.d.or_infinity(f"CAST({self.d.scalar_subquery(query)} AS {self.d.double_type})")
+        """Hours since the newest timestamp or date (NULL without any)."""
+        return self.d.hours_since(col)

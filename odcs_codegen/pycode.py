@@ -74,20 +74,26 @@ def comment(text: str) -> str:
     )
 
 
-def is_string_literal_of(code: str, value: str) -> bool:
-    """True when `code` parses as exactly the string constant `value` (a self-check helper)."""
-    try:
-        node = ast.parse(code, mode="eval").body
-    except SyntaxError:
-        return False
-    return isinstance(node, ast.Constant) and node.value == value
+def list_literal(values: Sequence[JsonValue]) -> str:
+    """A list display: ``["a", "b"]``."""
+    return "[" + ", ".join(literal(v) for v in values) + "]"
 
 
-def set_literal(values: Sequence[str]) -> str:
-    """A set display of strings, sorted (``set()`` when empty)."""
-    if not values:
-        return "set()"
-    return "{" + ", ".join(literal(v) for v in sorted(values)) + "}"
+def sql_literal(sql: str) -> str:
+    """A string literal of SQL that reads like the SQL: ``literal`` when one quote style avoids
+    every escape, else a triple-quoted literal (checked to round-trip), else ``literal``."""
+    plain = literal(sql)
+    if "\\" in sql or not all(ch == "\n" or ch.isprintable() for ch in sql):
+        return plain
+    if "\n" not in sql and ("'" not in sql or '"' not in sql):
+        return plain
+    for quote in ('"""', "\'\'\'"):
+        if quote in sql or sql.endswith(quote[0]) or sql.startswith(quote[0]):
+            continue
+        code = f"{quote}{sql}{quote}"
+        if ast.literal_eval(code) == sql:
+            return code
+    return plain
 
 
 def docstring(text: str) -> str:

@@ -1,11 +1,11 @@
 """`odcs-codegen run`: run a contract's checks on local data and print a report.
 
-`odcs-codegen run CONTRACT --data DATASET=FILE ...` compiles the contract in memory (into a
-throw-away package with a unique name), imports the module and hands it to the generated
-package's `_cli.run_report`, the same function `python -m package.module` uses. With
-`--module package.module` an already generated module is run instead. Reading the data,
-the report formats (table, json, junit) and the exit codes (0: no P0 failure, 1: a P0
-assertion or the schema validation failed, 2: usage errors) all live in the package's `_cli`.
+`odcs-codegen run CONTRACT --data DATASET=FILE ...` compiles the contract with the settings of
+the project's configuration (as `generate` would, through the module cache and without black),
+executes the module in memory against odcs-codegen's own runtime and hands it to the runtime's
+`cli.run_report`, the function `python -m package.module` uses. With `--module package.module`
+an already generated module is run with its package's own runtime. Reading the data, the
+report formats and the exit codes all live in the runtime.
 """
 
 from __future__ import annotations
@@ -14,25 +14,24 @@ import argparse
 import importlib
 import os
 import sys
-import tempfile
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+import types
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from .compiler import Settings, UsageError, build
-from .render import CLI_MODULE
+from ._runtime.errors import EXIT_FAILED, EXIT_USAGE
+from .cache import ModuleCache, cache_key, default_cache_dir
+from .compiler import Settings, UsageError, compile_contract, display_path, module_name
+from .config import Config, Job, load_config
+from .diagnostics import CompileError
+from .render import RUNTIME_PACKAGE, module_source
 
 PROG = "odcs-codegen run"
-OUTPUT_FORMATS: tuple[str, ...] = ("table", "json", "junit")
-EXIT_ERRORS, EXIT_USAGE = 1, 2
-PACKAGE_PREFIX = "_odcs_codegen_run_"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of `odcs-codegen run` (those after CONTRACT match `python -m module`)."""
+    from ._runtime.cli import add_run_arguments
+
     parser.add_argument(
         "contract",
         nargs="?",
@@ -46,26 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run an already generated module instead of compiling CONTRACT",
     )
     parser.add_argument(
-        "--data",
-        action="extend",
-        nargs="+",
-        default=[],
-        metavar="DATASET=FILE",
-        help="the data of a dataset: a Parquet, CSV, JSON-lines or Arrow IPC file, or a table "
-        "of a DuckDB database (DB.duckdb::TABLE); datasets without --data are read from the "
-        "contract's local or duckdb server",
+        "--config", type=Path, metavar="FILE", help="TOML or YAML configuration (default: found)"
     )
-    parser.add_argument(
-        "--server",
-        metavar="NAME",
-        help="the contract server to read (default: the first of type local or duckdb)",
-    )
-    parser.add_argument(
-        "--format",
-        choices=OUTPUT_FORMATS,
-        default="table",
-        help="the report on stdout (default: table)",
-    )
+    parser.add_argument("--job", metavar="NAME", help="the configured job whose settings apply")
+    parser.add_argument("--no-cache", action="store_true", help="compile the contract again")
+    add_run_arguments(parser)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -74,8 +58,7 @@ def run_command(args: argparse.Namespace) -> int:
         if args.module is not None and args.contract is not None:
             raise UsageError("give either CONTRACT or --module, not both")
         if args.module is not None:
-            with _imported(args.module, Path.cwd()) as module:
-                return _report(module, args, base_dir=None)
+            return _run_generated(args)
         if args.contract is None:
             hint = next((item for item in args.data if "=" not in item), None)
             if hint is not None:
@@ -87,80 +70,120 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
 
-def _run_contract(contract: Path, args: argparse.Namespace) -> int:
-    """Compile `contract` into a temporary package, import it and run its checks."""
-    if not contract.is_file():
-        raise UsageError(f"{contract}: no such contract file")
-    package = PACKAGE_PREFIX + uuid.uuid4().hex
-    with tempfile.TemporaryDirectory(prefix="odcs-codegen-run-") as folder:
-        output = Path(folder) / package
-        result = build([contract], output, Settings())
-        for diagnostic in result.diagnostics:
-            print(diagnostic.format(), file=sys.stderr)
-        if result.failed:
-            errors = sum(d.level == "error" for d in result.diagnostics)
-            print(f"{errors} error(s); nothing run", file=sys.stderr)
-            return EXIT_ERRORS
-        output.mkdir()
-        for name, source in result.files.items():
-            (output / name).write_text(source, encoding="utf-8")
-        (module_name,) = result.modules
-        with _imported(f"{package}.{module_name}", Path(folder)) as module:
-            return _report(module, args, base_dir=contract.parent)
-
-
-def _report(module: ModuleType, args: argparse.Namespace, base_dir: Path | None) -> int:
-    """Hand `module` to its package's `_cli.run_report`."""
-    if not hasattr(module, "DATASETS") or not hasattr(module, "CHECKS"):
-        raise UsageError(f"module '{module.__name__}' was not generated by odcs-codegen")
-    cli = _package_cli(module)
-    if cli is None or not callable(getattr(cli, "run_report", None)):
-        raise UsageError(
-            f"module '{module.__name__}' was generated by an older odcs-codegen without "
-            "'run'; generate it again"
-        )
+def _report(module: types.ModuleType, cli: Any, args: argparse.Namespace, base: Any) -> int:
     code: int = cli.run_report(
         module,
         list(args.data),
         server=args.server,
         output_format=args.format,
-        base_dir=base_dir,
+        output=args.output,
+        base_dir=base,
         prog=PROG,
     )
     return code
 
 
-def _package_cli(module: ModuleType) -> Any:
-    """The `_cli` module beside `module` in its package; None when there is none."""
-    package = module.__package__
-    if not package:
-        return None
-    name = f"{package}.{CLI_MODULE}"
+def _run_contract(contract: Path, args: argparse.Namespace) -> int:
+    """Compile `contract` in memory with the configured settings and run its checks."""
+    if contract.is_dir():
+        raise UsageError(f"{contract}: run takes one contract file, not a folder")
+    if not contract.is_file():
+        raise UsageError(f"{contract}: no such contract file")
     try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
-        return None
+        config = load_config(args.config, start=contract.parent)
+    except CompileError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        return EXIT_USAGE
+    job = _job_for(config, contract, args.job)
+    if job.dialect != "duckdb":
+        raise UsageError(
+            f"the configured dialect '{job.dialect}' cannot run here: odcs-codegen run reads "
+            "local data with DuckDB; generate the package and run it where that engine is"
+        )
+    settings = Settings(options=job.options(), limits=job.limits(), line_length=job.line_length)
+    source = _compiled_source(contract, settings, use_cache=job.cache and not args.no_cache)
+    if source is None:
+        return EXIT_FAILED
+    from ._runtime import cli
+
+    module = _in_memory_module(module_name(contract), source, contract)
+    return _report(module, cli, args, contract.parent)
 
 
-@contextmanager
-def _imported(name: str, folder: Path) -> Iterator[ModuleType]:
-    """Import module `name` with `folder` first on sys.path.
+def _job_for(config: Config, contract: Path, wanted: str | None) -> Job:
+    """The job whose settings apply: `--job`, else the one whose sources hold the contract."""
+    if wanted is not None:
+        try:
+            return config.job(wanted)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    target = contract.absolute()
+    for job in config.jobs:
+        for source in job.sources:
+            if target == source or source in target.parents:
+                return job
+    return config.jobs[0]
 
-    Modules of the throw-away packages are removed from sys.modules afterwards.
-    """
-    entry = os.fspath(folder)
-    sys.path.insert(0, entry)
+
+def _compiled_source(contract: Path, settings: Settings, *, use_cache: bool) -> str | None:
+    """The module's source (unformatted), from the cache when it has it; None on errors."""
+    cache = ModuleCache(default_cache_dir() if use_cache else None)
+    name = module_name(contract)
+    try:
+        raw = contract.read_bytes()
+    except OSError as error:
+        raise UsageError(f"{contract}: cannot read the file: {error.strerror}") from None
+    key = cache_key(raw, "run", name, display_path(contract), repr(settings))
+    hit = cache.get(key)
+    if hit is not None:
+        source, diagnostics = hit
+    else:
+        try:
+            module, found = compile_contract(contract, contract.parent, name, settings)
+        except CompileError as error:
+            for diagnostic in error.diagnostics:
+                print(diagnostic.format(), file=sys.stderr)
+            errors = sum(d.level == "error" for d in error.diagnostics)
+            print(f"{errors} error(s); nothing run", file=sys.stderr)
+            return None
+        source, diagnostics = module_source(module), list(found)
+        cache.put(key, source, diagnostics)
+    for diagnostic in diagnostics:
+        if diagnostic.level != "note":
+            print(diagnostic.format(), file=sys.stderr)
+    return source
+
+
+def _in_memory_module(name: str, source: str, contract: Path) -> types.ModuleType:
+    """Execute a generated module's source as a module of the `odcs_codegen` package, so that
+    its `from . import _runtime` is odcs-codegen's own runtime."""
+    module = types.ModuleType(f"odcs_codegen._contract_{name}")
+    module.__package__ = "odcs_codegen"
+    module.__file__ = os.fspath(contract.parent / f"{name}.py")
+    code = compile(source, f"<{display_path(contract)}>", "exec")
+    exec(code, module.__dict__)
+    return module
+
+
+def _run_generated(args: argparse.Namespace) -> int:
+    """Import an already generated module and run it with its own package's runtime."""
+    sys.path.insert(0, os.getcwd())
     try:
         try:
-            module = importlib.import_module(name)
+            module = importlib.import_module(args.module)
         except (ImportError, ValueError, TypeError) as error:
-            raise UsageError(f"cannot import module '{name}': {error}") from error
-        yield module
+            raise UsageError(f"cannot import module '{args.module}': {error}") from error
+        if not hasattr(module, "DATASETS") or not hasattr(module, "CHECKS"):
+            raise UsageError(f"module '{module.__name__}' was not generated by odcs-codegen")
+        package = module.__package__ or ""
+        try:
+            cli = importlib.import_module(f"{package}.{RUNTIME_PACKAGE}.cli")
+        except ModuleNotFoundError:
+            raise UsageError(
+                f"module '{module.__name__}' was generated by an older odcs-codegen; "
+                "generate it again"
+            ) from None
+        return _report(module, cli, args, None)
     finally:
-        sys.path.remove(entry)
-        if name.startswith(PACKAGE_PREFIX):
-            package = name.partition(".")[0]
-            for loaded in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
-                del sys.modules[loaded]
+        sys.path.remove(os.getcwd())

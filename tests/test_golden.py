@@ -13,17 +13,22 @@ from pathlib import Path
 import pytest
 
 from odcs_codegen.compiler import build
-from odcs_codegen.render import RUNTIME_LINE_LENGTH, SUPPORT_MODULES, format_source, render_support
+from odcs_codegen.render import DEFAULT_LINE_LENGTH, format_source, runtime_dir
 
 from .update_golden import DIALECTS, GOLDEN, golden_build
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def python_files(folder: Path) -> dict[str, str]:
+    """The .py files under `folder`, by their posix path relative to it."""
+    return {p.relative_to(folder).as_posix(): p.read_text("utf-8") for p in folder.rglob("*.py")}
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_golden_files_match(dialect: str) -> None:
     files = golden_build(dialect)
-    on_disk = {p.name: p.read_text("utf-8") for p in (GOLDEN / dialect).glob("*.py")}
+    on_disk = python_files(GOLDEN / dialect)
     assert sorted(files) == sorted(on_disk), "run: python tests/update_golden.py"
     for name, content in files.items():
         assert (
@@ -34,7 +39,7 @@ def test_golden_files_match(dialect: str) -> None:
 def test_generated_examples_are_fresh() -> None:
     result = build([ROOT / "examples" / "contracts"], ROOT / "generated_examples")
     assert not result.failed
-    on_disk = {p.name: p.read_text("utf-8") for p in (ROOT / "generated_examples").glob("*.py")}
+    on_disk = python_files(ROOT / "generated_examples")
     assert (
         on_disk == result.files
     ), "generated_examples/ is stale: odcs-codegen generate examples/contracts -o generated_examples"
@@ -61,12 +66,13 @@ def test_output_does_not_depend_on_hash_seed(tmp_path: Path) -> None:
             capture_output=True,
             cwd=ROOT,
         )
-        outputs.append({p.name: p.read_bytes() for p in out.glob("*.py")})
+        outputs.append(python_files(out))
     assert outputs[0] == outputs[1]
 
 
-@pytest.mark.parametrize("name", SUPPORT_MODULES)
-def test_support_templates_are_black_formatted(name: str) -> None:
-    """render_support() skips black at the default line length: the templates must be clean."""
-    text = render_support(name, RUNTIME_LINE_LENGTH)
-    assert format_source(text, RUNTIME_LINE_LENGTH) == text
+@pytest.mark.parametrize("source", sorted(runtime_dir().glob("*.py")), ids=lambda p: p.name)
+def test_runtime_sources_are_black_formatted(source: Path) -> None:
+    """Packages carry the runtime formatted at their line length: at black's default it must be
+    the source itself, so the runtime a package carries is the runtime that is tested."""
+    text = source.read_text("utf-8")
+    assert format_source(text, DEFAULT_LINE_LENGTH) == text

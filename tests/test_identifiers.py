@@ -28,7 +28,7 @@ from odcs_codegen.cache import ModuleCache
 from odcs_codegen.cli import main
 from odcs_codegen.compiler import build, module_name
 from odcs_codegen.naming import Namespace, snake_identifier, unique_label
-from odcs_codegen.render import SUPPORT_MODULES
+from odcs_codegen.render import RUNTIME_PACKAGE, runtime_names
 
 FUZZ = settings(max_examples=200, deadline=None)
 FUZZ_COMPILE = settings(
@@ -156,7 +156,7 @@ def check_functions(source: str) -> list[tuple[str, str, list[str]]]:
     """(function name, check name literal, datasets literal) of every @check function."""
     found = []
     for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef) and node.name != "run":
+        if isinstance(node, ast.FunctionDef) and node.name not in ("run", "verify"):
             (decorator,) = node.decorator_list
             assert isinstance(decorator, ast.Call)
             kwargs = {k.arg: ast.literal_eval(k.value) for k in decorator.keywords}
@@ -230,12 +230,14 @@ def test_identifiers_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
             env=env, capture_output=True, text=True, timeout=300, check=False,
         )
         assert proc.returncode == 0, proc.stderr
-        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.py"))})
     assert outputs[0] == outputs[1]
-    assert sorted(outputs[0]) == [
-        "__init__.py", "_cli.py", "_runtime.py", "c.py", "contract_1st_orders.py", "contract_class.py",
-        "contract_print.py", "ete.py",
+    modules = [
+        "__init__.py", "c.py", "contract_1st_orders.py", "contract_class.py", "contract_print.py",
+        "ete.py",
     ]
+    runtime = [f"{RUNTIME_PACKAGE}/{name}" for name in runtime_names("duckdb")]
+    assert sorted(outputs[0]) == sorted(modules + runtime)
 
 
 # --------------------------------------------------------------------------- module names
@@ -261,7 +263,7 @@ MODULE_NAMES = {
 def test_module_names(file_name: str) -> None:
     name = module_name(Path(file_name))
     assert name == MODULE_NAMES[file_name]
-    assert is_safe_identifier(name) and name not in SUPPORT_MODULES
+    assert is_safe_identifier(name) and name != RUNTIME_PACKAGE
 
 
 COLLISIONS = [

@@ -34,9 +34,9 @@ def test_wheel_ships_templates_schemas_and_config_schema(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
         "odcs_codegen/templates/module.py.jinja",
-        "odcs_codegen/templates/_runtime.py.jinja",
-        "odcs_codegen/templates/_cli.py.jinja",
-        "odcs_codegen/templates/macros.jinja",
+        "odcs_codegen/templates/__init__.py.jinja",
+        "odcs_codegen/_runtime/suite.py",
+        "odcs_codegen/_runtime/html_report.py",
         "odcs_codegen/schemas/odcs-json-schema-v3.1.0.json",
         "odcs_codegen/schemas/LICENSE-Apache-2.0",
         "odcs_codegen/config.schema.json",
@@ -71,9 +71,10 @@ def test_wheel_generates_the_examples_without_the_repository(wheel: Path, tmp_pa
     )
     expected = ROOT / "generated_examples"
     generated = project / "generated_examples"
-    assert sorted(p.name for p in generated.iterdir()) == sorted(p.name for p in expected.iterdir())
-    for path in expected.iterdir():
-        assert (generated / path.name).read_bytes() == path.read_bytes(), path.name
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.py")}
+
+    assert files(generated) == files(expected)
 
 
 def test_generated_code_passes_mypy_strict_and_ruff(tmp_path: Path) -> None:

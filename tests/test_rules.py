@@ -534,14 +534,29 @@ def test_property_constraints(
     assert outcome(body, pa.table({"c": bad}))[f"c: {keyword}"][0] == "FAILED"
 
 
-def test_required_is_validated_and_also_an_assertion(generate: Callable[..., Generated]) -> None:
-    body = one_dataset("- {name: c, logicalType: string, required: true}\n")
+def test_required_null_is_a_failed_p0_assertion_among_the_others(
+    generate: Callable[..., Generated],
+) -> None:
+    body = one_dataset(
+        "- {name: c, logicalType: string, required: true}\n",
+        "- {metric: rowCount, mustBeGreaterThan: 0}\n",
+    )
     module = generate({"c.odcs.yaml": contract_text(body)}).module("c")
     bad = pa.table({"c": ["a", None]})
-    with pytest.raises(module._runtime.SchemaValidationError, match="is required"):
-        module.run({"t": bad})
-    (result,) = module.run({"t": bad}, validate=False)  # a suite run without the validation step
-    assert (result.assertion, result.severity, result.status) == ("c: required", "P0", "FAILED")
+    required, rows = module.run({"t": bad})
+    assert (required.assertion, required.severity, required.status) == (
+        "c: required",
+        "P0",
+        "FAILED",
+    )
+    assert required.metric.value_or(None) == 1.0
+    assert (rows.assertion, rows.status, rows.metric.value_or(None)) == ("t: rowCount", "PASSED", 2.0)
+    report = module.verify({"t": bad})
+    assert report.schema_errors == () and report.exit_code == 1
+    assert [(o.value, o.reason) for o in report.outcomes] == [
+        (1.0, "Property 'c' is required (required: true)\n  but contains null values"),
+        (2.0, None),
+    ]
 
 
 def test_v32_enum_and_composite_primary_key(outcome: Callable[..., Outcome]) -> None:

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from odcs_codegen.compiler import build
-from odcs_codegen.run import PACKAGE_PREFIX, add_arguments, run_command
+from odcs_codegen.run import add_arguments, run_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -379,14 +379,16 @@ def test_json_shape_and_metric_errors(
     assert code == 0  # only the P2 mean failed
     assert captured.err == "5 assertions: 4 passed, 1 failed (0 P0 failures)\n"
     assert set(report) == {"results", "summary"}
-    keys = {"dataset", "check", "assertion", "severity", "status", "value"}
+    keys = {"dataset", "check", "assertion", "severity", "status", "value", "expected", "at"}
     for result in report["results"]:
+        assert result["at"].startswith("run_tests.odcs.yaml:")
         if result["assertion"] == "mean_amount":
-            assert set(result) == keys | {"error"}
+            assert set(result) == keys | {"reason"}
             assert result["value"] is None
             assert result["status"] == "FAILED"
             assert result["severity"] == "P2"
-            assert "infinity" in result["error"]
+            assert result["expected"] == "between 0 and 100"
+            assert result["reason"] == "the metric is NULL on this data"
         else:
             assert set(result) == keys
             assert isinstance(result["value"], float)
@@ -399,6 +401,7 @@ def test_json_shape_and_metric_errors(
         "p0_failures": 0,
         "schema_valid": True,
         "schema_errors": [],
+        "errors": [],
         "exit_code": 0,
     }
 
@@ -424,9 +427,14 @@ def test_junit_is_valid_xml_with_one_testcase_per_assertion(
     failure = failed[0].find("failure")
     assert failure is not None
     assert failure.get("type") == "P0"
-    assert failure.get("message") == "P0 assertion 'order_id_unique' failed: value 1"
+    assert failure.get("message") == "P0 assertion 'order_id_unique' failed: 1, expected = 0"
     properties = {p.get("name"): p.get("value") for p in failed[0].iter("property")}
-    assert properties == {"severity": "P0", "value": "1"}
+    assert properties == {
+        "severity": "P0",
+        "value": "1",
+        "expected": "= 0",
+        "at": "run_tests.odcs.yaml:22:13",
+    }
 
 
 def test_junit_and_table_escape_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -461,15 +469,16 @@ def test_table_output(
     captured = capsys.readouterr()
     assert captured.err == ""
     lines = captured.out.splitlines()
-    assert lines[0].split() == ["dataset", "check", "assertion", "severity", "status", "value"]
+    header = ["dataset", "check", "assertion", "severity", "status", "value", "expected"]
+    assert lines[0].split() == header
     rows = lines[1:-2]
     assert len(rows) == len(ASSERTIONS)
     status_column = lines[0].index("status")
     for line, assertion in zip(rows, ASSERTIONS, strict=True):
         assert line.startswith("orders_tbl  Contract: run_tests  " + assertion)
         assert line[status_column:].startswith("PASSED")
-    assert rows[3].endswith("PASSED  2.8125")
-    assert rows[4].endswith("PASSED  4")
+    assert rows[3].endswith("PASSED  2.8125  between 0 and 100")
+    assert rows[4].endswith("PASSED  4       >= 3")
     assert lines[-2] == ""
     assert lines[-1] == "5 assertions: 5 passed, 0 failed (0 P0 failures)"
 
@@ -477,14 +486,13 @@ def test_table_output(
 def test_table_shows_metric_errors(
     contract: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = write_data(orders(amounts=[None, None, None, None]), tmp_path / "nulls", "csv")
-    assert run(contract, "--data", f"orders_tbl={data}") == 1  # CSV: an all-empty column
-    assert "type mismatch" in capsys.readouterr().err  # is not a number column
-    data = write_data(orders(amounts=[None, None, None, None]), tmp_path / "nulls", "parquet")
-    assert run(contract, "--data", f"orders_tbl={data}") == 0
-    out = capsys.readouterr().out
-    mean_line = next(line for line in out.splitlines() if "mean_amount" in line)
-    assert mean_line.split("FAILED", 1)[1].strip() == "error: Validating value is infinity"
+    for kind in ("csv", "parquet"):  # CSV: an all-empty column is read as declared, a number
+        data = write_data(orders(amounts=[None, None, None, None]), tmp_path / "nulls", kind)
+        assert run(contract, "--data", f"orders_tbl={data}") == 0
+        out = capsys.readouterr().out
+        mean_line = next(line for line in out.splitlines() if "mean_amount" in line)
+        assert mean_line.split("FAILED", 1)[1].split() == ["-", "between", "0", "and", "100"]
+        assert "  orders_tbl / mean_amount (P2): the metric is NULL on this data" in out
 
 
 # --------------------------------------------------------------------------------------------
@@ -512,35 +520,43 @@ def test_p1_failure_exits_0(
     )
 
 
-def test_schema_mismatch_exits_1_with_every_problem(
+def test_schema_mismatch_exits_1_and_blocks_only_what_reads_the_column(
     contract: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     table = orders().drop_columns(["order_date"])
     table = table.set_column(0, "order_id", pa.array(["1", "2", "3", "4"]))
     data = write_data(table, tmp_path / "o", "parquet")
+    mismatch = (
+        "Property 'order_id' type mismatch:\n"
+        "  expected logicalType 'integer' (int8\u2013int64, uint8\u2013uint64), got pa.string()"
+    )
+    absent = (
+        "Property 'order_date' is missing from dataset 'orders_tbl'\n"
+        "  its columns: 'order_id', 'status', 'total_amount'"
+    )
     assert run(contract, "--data", f"orders_tbl={data}") == 1
     captured = capsys.readouterr()
     assert captured.err == (
-        "Dataset 'orders_tbl' does not match its contract:\n"
-        "Property 'order_id' type mismatch:\n"
-        "  expected logicalType 'integer' (int8\u2013int64, uint8\u2013uint64), got pa.string()\n"
-        "Property 'order_date' is missing from dataset 'orders_tbl'\n"
+        f"Dataset 'orders_tbl' does not match its contract:\n{mismatch}\n{absent}\n"
     )
-    assert captured.out == (
-        "schema validation failed for 1 dataset: 'orders_tbl'; no assertion ran\n"
+    assert captured.out.splitlines()[-1] == (
+        "7 assertions: 3 passed, 4 failed (4 P0 failures); "
+        "schema problems in 1 dataset: 'orders_tbl'"
     )
     code, report = run_json(capsys, contract, "--data", f"orders_tbl={data}")
     assert code == 1
-    assert report["results"] == []
+    verdicts = {r["assertion"]: (r["status"], r.get("reason")) for r in report["results"]}
+    assert verdicts == {
+        "order_id: schema": ("FAILED", mismatch),
+        "order_date: schema": ("FAILED", absent),
+        "order_id: required": ("FAILED", f"not measured: {mismatch}"),
+        "order_id_unique": ("FAILED", f"not measured: {mismatch}"),
+        "status_valid": ("PASSED", None),
+        "mean_amount": ("PASSED", None),
+        "enough_rows": ("PASSED", None),
+    }
     assert report["summary"]["schema_errors"] == [
-        {
-            "dataset": "orders_tbl",
-            "problems": [
-                "Property 'order_id' type mismatch:\n  expected logicalType 'integer' "
-                "(int8\u2013int64, uint8\u2013uint64), got pa.string()",
-                "Property 'order_date' is missing from dataset 'orders_tbl'",
-            ],
-        }
+        {"dataset": "orders_tbl", "problems": [mismatch, absent]}
     ]
     assert run(contract, "--data", f"orders_tbl={data}", "--format", "junit") == 1
     root = ElementTree.fromstring(capsys.readouterr().out.encode("utf-8"))
@@ -549,14 +565,20 @@ def test_schema_mismatch_exits_1_with_every_problem(
     assert "Property 'order_date' is missing" in (failure.text or "")
 
 
-def test_required_nulls_found_by_parquet_statistics(
+def test_required_nulls_fail_their_assertion_only(
     contract: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = write_data(orders(ids=[1, None, 3, 4]), tmp_path / "o", "parquet")
-    assert run(contract, "--data", f"orders_tbl={data}") == 1
-    assert "Property 'order_id' is required (required: true)\n  but contains null values" in (
-        capsys.readouterr().err
+    code, report = run_json(capsys, contract, "--data", f"orders_tbl={data}")
+    assert code == 1
+    required = by_assertion(report)["order_id: required"]
+    assert (required["status"], required["value"], required["reason"]) == (
+        "FAILED",
+        1.0,
+        "Property 'order_id' is required (required: true)\n  but contains null values",
     )
+    assert report["summary"]["passed"] == len(ASSERTIONS) - 1
+    assert report["summary"]["schema_valid"] is True
 
 
 @pytest.mark.parametrize(
@@ -625,7 +647,7 @@ def test_more_usage_errors(
     assert "module 'json' was not generated by odcs-codegen" in capsys.readouterr().err
 
 
-def test_error_while_reading_the_data_exits_2(
+def test_a_cell_that_does_not_parse_is_a_schema_problem_of_its_column(
     contract: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "late.csv"
@@ -633,13 +655,23 @@ def test_error_while_reading_the_data_exits_2(
         handle.write("order_id,status,total_amount,order_date\n")
         handle.writelines(f"{i},open,1.5,2025-06-01\n" for i in range(60_000))
         handle.write("oops,open,1.5,2025-06-01\n")
-    assert run(contract, "--data", f"orders_tbl={path}") == 2
-    error = capsys.readouterr().err
-    assert len(error.splitlines()) == 1
-    assert error.startswith(
-        f"odcs-codegen run: error: while reading dataset 'orders_tbl' (csv file '{path}'): "
+    code, report = run_json(capsys, contract, "--data", f"orders_tbl={path}")
+    assert code == 1
+    (problem,) = report["summary"]["schema_errors"][0]["problems"][-1:]
+    assert problem == (
+        f"Property 'order_id': line 60002 of csv file '{path}' holds 'oops', which is not a "
+        "valid integer (its logicalType)"
     )
-    assert "oops" in error
+    verdicts = {r["assertion"]: r["status"] for r in report["results"]}
+    assert verdicts == {
+        "order_id: schema": "FAILED",
+        "order_id: required": "FAILED",
+        "order_id_unique": "FAILED",
+        "status_valid": "PASSED",
+        "mean_amount": "PASSED",
+        "enough_rows": "PASSED",
+    }
+    assert by_assertion(report)["enough_rows"]["value"] == 60_001
 
 
 def test_contract_errors_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -662,10 +694,10 @@ def test_contract_without_schema_objects(
 def test_temporary_packages_are_removed(
     contract: Path, good_parquet: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path_before = list(sys.path)
+    path_before, modules_before = list(sys.path), set(sys.modules)
     assert run(contract, "--data", f"orders_tbl={good_parquet}") == 0
     assert sys.path == path_before
-    assert not [name for name in sys.modules if name.startswith(PACKAGE_PREFIX)]
+    assert not [m for m in set(sys.modules) - modules_before if "_contract_" in m]
 
 
 # --------------------------------------------------------------------------------------------
@@ -679,8 +711,8 @@ def package(tmp_path: Path, contract: Path) -> Iterator[Path]:
     output = tmp_path / "pkgroot" / "dq_checks"
     result = build([contract], output)
     assert not result.failed, result.diagnostics
-    output.mkdir(parents=True)
     for name, source in result.files.items():
+        (output / name).parent.mkdir(parents=True, exist_ok=True)
         (output / name).write_text(source, encoding="utf-8")
     yield output.parent
     for name in [m for m in sys.modules if m == "dq_checks" or m.startswith("dq_checks.")]:
@@ -737,7 +769,7 @@ def test_module_option_and_runtime_main(
     assert code == 1
     assert report["summary"]["p0_failures"] == 1
     module: ModuleType = sys.modules["dq_checks.run_tests"]
-    cli = importlib.import_module("dq_checks._cli")
+    cli = importlib.import_module("dq_checks._runtime.cli")
     assert cli.main(module.__name__, ["--data", f"orders_tbl={data}"]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == (
         "5 assertions: 4 passed, 1 failed (1 P0 failure)"
@@ -760,8 +792,8 @@ def test_python_m_resolves_server_paths_with_source_path(
     write_data(orders(), tmp_path / "repo" / "data" / "orders", "parquet")
     output = tmp_path / "repo" / "src" / "dq_checks"
     result = build([contract], output)
-    output.mkdir(parents=True)
     for name, source in result.files.items():
+        (output / name).parent.mkdir(parents=True, exist_ok=True)
         (output / name).write_text(source, encoding="utf-8")
     module_file = output / "run_tests.py"
     elsewhere = tmp_path / "elsewhere"

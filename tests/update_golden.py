@@ -33,6 +33,7 @@ def main() -> None:
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
         for name, content in files.items():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
             write_atomic(target / name, content)
         print(f"{target.relative_to(GOLDEN.parent.parent)}: {len(files)} files")
 
