@@ -23,6 +23,17 @@ OPERATORS: tuple[str, ...] = (
     "mustNotBeBetween",
 )
 
+LEGACY_RULES: Mapping[str, str] = {
+    "nullCheck": "nullValues",
+    "duplicateCount": "duplicateValues",
+    "uniqueCheck": "duplicateValues",
+    "validValues": "invalidValues",
+    "countCheck": "rowCount",
+    "rowCount": "rowCount",
+    **{name: name for name in ("nullValues", "missingValues", "invalidValues", "duplicateValues")},
+}
+"""v3.0's `rule:` names (and v3.1 names written under `rule:`) -> v3.1 `metric:` names."""
+
 LOGICAL_TYPES: frozenset[str] = frozenset(
     {"string", "date", "timestamp", "time", "number", "integer", "object", "array", "boolean"}
 )

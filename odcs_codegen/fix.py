@@ -54,13 +54,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
-from .contract import OPERATORS
+from .contract import LEGACY_RULES, OPERATORS
 from .diagnostics import CompileError, Diagnostic, Position
 from .emit import write_atomic
 
 __all__ = [
     "ARGUMENT_KEYS",
-    "METRIC_RENAMES",
     "Fix",
     "FixResult",
     "fix_command",
@@ -72,14 +71,6 @@ __all__ = [
 UPGRADE_VERSION = "v3.1.0"
 LEGACY_VERSIONS: frozenset[str] = frozenset({"v3.0.0", "v3.0.1", "v3.0.2"})
 CURRENT_VERSIONS: frozenset[str] = frozenset({"v3.1.0", "v3.2.0"})
-# v3.0 `rule:` values -> v3.1 `metric:` values (v3.1 names written under `rule:` are kept).
-METRIC_RENAMES: dict[str, str] = {
-    "nullCheck": "nullValues",
-    "duplicateCount": "duplicateValues",
-    "validValues": "invalidValues",
-    "rowCount": "rowCount",
-    **{name: name for name in ("nullValues", "missingValues", "invalidValues", "duplicateValues")},
-}
 # Rule-level keys that v3.1 library rules take inside `arguments`.
 ARGUMENT_KEYS: tuple[str, ...] = ("validValues", "missingValues", "pattern", "properties")
 
@@ -516,13 +507,13 @@ class _Fixer:
             self.move_arguments(rule)
 
     def rename_rule_key(self, rule: MappingNode) -> bool:
-        """`rule: nullCheck` -> `metric: nullValues` (see METRIC_RENAMES)."""
+        """`rule: nullCheck` -> `metric: nullValues` (see contract.LEGACY_RULES)."""
         found = _find(rule, "rule")
         if found is None or _find(rule, "metric") is not None:
             return False
         key, value = found
         old = _string(value)
-        new = METRIC_RENAMES.get(old or "")
+        new = LEGACY_RULES.get(old or "")
         if old is None or new is None or key.anchor is not None or value.anchor is not None:
             return False
         self.replace_word(key, "rule", "metric")

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 from . import ir
 from ._runtime.errors import required_message
 from .contract import (
+    LEGACY_RULES,
     OPERATORS,
     JsonPath,
     PropertyNode,
@@ -45,16 +46,6 @@ from .sqlrules import (
 
 DEFAULT_SEVERITIES: Mapping[str, str] = {"error": "P0", "warning": "P1", "info": "P2"}
 
-LEGACY_RULES: Mapping[str, str] = {
-    "nullCheck": "nullValues",
-    "duplicateCount": "duplicateValues",
-    "validValues": "invalidValues",
-    "rowCount": "rowCount",
-    "nullValues": "nullValues",
-    "missingValues": "missingValues",
-    "invalidValues": "invalidValues",
-    "duplicateValues": "duplicateValues",
-}
 DQX_CHECKS: frozenset[str] = frozenset(
     {
         *("missing", "duplicates", "whitelist", "blacklist", "cardinality", "count"),
@@ -355,7 +346,7 @@ class _Lowering:
         if keyword == "uniqueItems":
             return f"NOT ({d.list_is_unique(col)})" if value is True else None
         if keyword == "pattern":
-            return f"NOT {d.full_match(self.text(col, logical_type), self.pattern(value, keyword))}"
+            return f"NOT {d.matches(self.text(col, logical_type), self.pattern(value, keyword))}"
         if keyword == "multipleOf":
             return f"NOT ({d.is_multiple_of(col, d.literal(_number(value, keyword)))})"
         bounds = {
@@ -400,7 +391,13 @@ class _Lowering:
             try:
                 check_duckdb_regex(value)
             except QueryError as problem:
-                raise _Invalid(f"invalid regular expression {value!r}: {problem}") from None
+                hint = ""
+                if "invalid perl operator" in str(problem) or "invalid escape" in str(problem):
+                    hint = (
+                        "; DuckDB's regex engine (RE2) has no lookahead, lookbehind or "
+                        "backreferences: rewrite the pattern without them"
+                    )
+                raise _Invalid(f"invalid regular expression {value!r}: {problem}{hint}") from None
         return value
 
     def primary_key(
@@ -432,8 +429,8 @@ class _Lowering:
         props: Sequence[PropertyNode],
         taken: set[str],
     ) -> list[ir.Assertion]:
-        """The assertion of one quality rule (none for text and skipped rules)."""
-        if not isinstance(rule, Mapping):
+        """The assertion of one quality rule (none for text, empty and skipped rules)."""
+        if not isinstance(rule, Mapping) or not rule:
             return []
         target = prop.dotted_name if prop else schema.name
         name = _rule_label(rule, prop, schema)
@@ -585,8 +582,13 @@ class _Lowering:
         """invalidValues with arguments.validValues and/or arguments.pattern."""
         valid = args.get("validValues")
         pattern = args.get("pattern")
+        if valid is None and pattern is None and isinstance(prop.data.get("enum"), list):
+            valid = [_enum_value(v) for v in prop.data["enum"]]  # v3.2.0: the enum is valid
         if valid is None and pattern is None:
-            raise _Invalid("invalidValues needs arguments.validValues or arguments.pattern")
+            raise _Invalid(
+                "invalidValues needs arguments.validValues or arguments.pattern (or an 'enum' "
+                "on its property) to know which values are valid"
+            )
         values = _values(valid, "arguments.validValues") if valid is not None else None
         if values is not None:
             _check_value_types(values, prop.data.get("logicalType"), "arguments.validValues")
@@ -841,8 +843,15 @@ class _Lowering:
             element, where = self.data.get("slaDefaultElement"), ("slaDefaultElement",)
         found = self.element_column(element, schemas) if isinstance(element, str) else None
         if isinstance(element, str) and element.strip() and found is None:
-            message = f"SLA element {element!r} does not name a property of this contract"
-            self.report("error", where, message)
+            names = {name for schema in schemas for name in (schema.name, schema.dataset)}
+            what = (
+                "names a schema object, not a property (freshness needs a date or timestamp "
+                "column: write object.column)"
+                if element.strip() in names
+                else "does not name a property of this contract"
+            )
+            message = f"SLA element {element!r} {what}; freshness check skipped"
+            self.report("warning", where, message)
             return None
         if found is None:
             found = _partition_key(schemas)

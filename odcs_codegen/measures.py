@@ -82,7 +82,7 @@ class Measures:
         if valid_values is not None:
             accepted.append(self.in_list(col, valid_values))
         if pattern is not None:
-            accepted.append(self.d.full_match(text or col, pattern))
+            accepted.append(self.d.matches(text or col, pattern))
         return self.count(f"{col} IS NOT NULL AND NOT ({' OR '.join(accepted)})")
 
     def listed(self, col: str, values: Sequence[Scalar]) -> str:

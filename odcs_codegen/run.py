@@ -22,7 +22,7 @@ from ._runtime.errors import EXIT_FAILED, EXIT_USAGE
 from .cache import ModuleCache, cache_key, default_cache_dir
 from .compiler import Settings, UsageError, compile_contract, display_path, module_name
 from .config import Config, Job, load_config
-from .diagnostics import CompileError
+from .diagnostics import CompileError, Diagnostic
 from .render import RUNTIME_PACKAGE, module_source
 
 PROG = "odcs-codegen run"
@@ -102,13 +102,33 @@ def _run_contract(contract: Path, args: argparse.Namespace) -> int:
             "local data with DuckDB; generate the package and run it where that engine is"
         )
     settings = Settings(options=job.options(), limits=job.limits(), line_length=job.line_length)
-    source = _compiled_source(contract, settings, use_cache=job.cache and not args.no_cache)
-    if source is None:
+    use_cache = job.cache and not args.no_cache
+    try:
+        module, diagnostics = load_contract(contract, settings, use_cache=use_cache)
+    except CompileError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        errors = sum(d.level == "error" for d in error.diagnostics)
+        print(f"{errors} error(s); nothing run", file=sys.stderr)
         return EXIT_FAILED
+    for diagnostic in diagnostics:
+        if diagnostic.level != "note":
+            print(diagnostic.format(), file=sys.stderr)
     from ._runtime import cli
 
-    module = _in_memory_module(module_name(contract), source, contract)
     return _report(module, cli, args, contract.parent)
+
+
+def load_contract(
+    contract: Path, settings: Settings | None = None, *, use_cache: bool = False
+) -> tuple[types.ModuleType, list[Diagnostic]]:
+    """A contract's generated module, compiled and executed in memory against odcs-codegen's
+    own runtime (its `from . import _runtime`), and the compiler's warnings.
+
+    Raises CompileError when the contract has errors.
+    """
+    source, diagnostics = _compiled_source(contract, settings or Settings(), use_cache=use_cache)
+    return _in_memory_module(module_name(contract), source, contract), diagnostics
 
 
 def _job_for(config: Config, contract: Path, wanted: str | None) -> Job:
@@ -126,8 +146,10 @@ def _job_for(config: Config, contract: Path, wanted: str | None) -> Job:
     return config.jobs[0]
 
 
-def _compiled_source(contract: Path, settings: Settings, *, use_cache: bool) -> str | None:
-    """The module's source (unformatted), from the cache when it has it; None on errors."""
+def _compiled_source(
+    contract: Path, settings: Settings, *, use_cache: bool
+) -> tuple[str, list[Diagnostic]]:
+    """The module's source (unformatted) and warnings, from the cache when it has them."""
     cache = ModuleCache(default_cache_dir() if use_cache else None)
     name = module_name(contract)
     try:
@@ -137,22 +159,11 @@ def _compiled_source(contract: Path, settings: Settings, *, use_cache: bool) -> 
     key = cache_key(raw, "run", name, display_path(contract), repr(settings))
     hit = cache.get(key)
     if hit is not None:
-        source, diagnostics = hit
-    else:
-        try:
-            module, found = compile_contract(contract, contract.parent, name, settings)
-        except CompileError as error:
-            for diagnostic in error.diagnostics:
-                print(diagnostic.format(), file=sys.stderr)
-            errors = sum(d.level == "error" for d in error.diagnostics)
-            print(f"{errors} error(s); nothing run", file=sys.stderr)
-            return None
-        source, diagnostics = module_source(module), list(found)
-        cache.put(key, source, diagnostics)
-    for diagnostic in diagnostics:
-        if diagnostic.level != "note":
-            print(diagnostic.format(), file=sys.stderr)
-    return source
+        return hit
+    module, found = compile_contract(contract, contract.parent, name, settings)
+    source = module_source(module)
+    cache.put(key, source, found)
+    return source, list(found)
 
 
 def _in_memory_module(name: str, source: str, contract: Path) -> types.ModuleType:

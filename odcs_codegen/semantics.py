@@ -1,8 +1,11 @@
 """Semantic checks the ODCS JSON Schema cannot express, run on a schema-valid contract.
 
-Unknown logical types, duplicate names, datasets sharing a physical name, dangling references,
-primary-key positions with gaps or repeats, arrays without `items` and empty rules. Rule-specific
-checks (operators, arguments, column references) happen while lowering each rule.
+Errors are what cannot compile: unknown logical types, datasets sharing a name, empty names.
+The rest is a warning at the same position, because the contract still compiles: duplicate
+schema object names, ids or rule names (assertion names are made unique), primary-key positions
+with gaps or repeats (the key is ordered by position), empty rules (skipped), and relationship
+targets that name nothing in this contract (they may point into other contracts, and
+relationships generate no check). Rule-specific checks happen while lowering each rule.
 """
 
 from __future__ import annotations
@@ -22,9 +25,17 @@ from .contract import (
     rules,
     schema_objects,
 )
-from .diagnostics import Diagnostic, Position
+from .diagnostics import Diagnostic, Level, Position
 
 Problem = tuple[JsonPath, str]
+_WARNINGS = (
+    "relationship ",
+    "duplicate schema object name",
+    "duplicate schema object id",
+    "duplicate quality rule name",
+    "primaryKeyPosition values are",
+    "empty quality rule",
+)
 
 
 def semantic_errors(
@@ -33,9 +44,14 @@ def semantic_errors(
     """Every semantic error of a contract, positioned."""
     contract = as_mapping(data)
     return [
-        Diagnostic(path, position(where), "error", message)
+        Diagnostic(path, position(where), _level(message), message)
         for where, message in _problems(contract)
     ]
+
+
+def _level(message: str) -> Level:
+    """Warnings for what does not stop compiling, errors for the rest."""
+    return "warning" if message.startswith(_WARNINGS) else "error"
 
 
 def _problems(contract: Mapping[str, Any]) -> Iterator[Problem]:
@@ -74,13 +90,19 @@ def _schema_problems(
     for owner, owner_path in owners:
         for rule, path in rules(owner, owner_path):
             if isinstance(rule, Mapping) and not rule:
-                yield path, "empty quality rule {}: give it a type (library, sql, custom, text)"
+                yield path, (
+                    "empty quality rule {}: it checks nothing and is skipped; give it a type "
+                    "(library, sql, custom, text)"
+                )
             elif isinstance(rule, Mapping) and isinstance(rule.get("name"), str):
                 named.append((str(rule["name"]), path))
     seen: dict[str, JsonPath] = {}
     for name, path in named:
         if name in seen:
-            yield path, f"duplicate quality rule name {name!r} in schema object {schema.name!r}"
+            yield path, (
+                f"duplicate quality rule name {name!r} in schema object {schema.name!r}; "
+                "its assertion is named with a number"
+            )
         seen.setdefault(name, path)
 
 
@@ -94,8 +116,6 @@ def _property_problems(prop: PropertyNode, allowed: frozenset[str]) -> Iterator[
         yield (*prop.path, "logicalType"), (
             f"Property {label!r}: unknown logicalType {logical_type!r}"
         )
-    if logical_type == "array" and not isinstance(prop.data.get("items"), Mapping):
-        yield prop.path, f"Property {label!r}: logicalType 'array' needs 'items'"
 
 
 def _primary_key_positions(props: list[PropertyNode]) -> Iterator[Problem]:
@@ -110,8 +130,8 @@ def _primary_key_positions(props: list[PropertyNode]) -> Iterator[Problem]:
         where = (*keyed[0].path, "primaryKeyPosition")
         shown = ", ".join(str(n) for n in positions)
         yield where, (
-            f"primaryKeyPosition values must be 1..{len(positions)} without gaps or repeats, "
-            f"got {shown}"
+            f"primaryKeyPosition values are {shown}, not 1..{len(positions)}: the key is "
+            "ordered by position; number its properties 1, 2, ... without gaps or repeats"
         )
 
 
@@ -168,7 +188,8 @@ def _relationships(
                 if not _is_external(ref) and ref not in targets:
                     yield (*path, "relationships", index, key), (
                         f"relationship {role} {ref!r} does not name a schema object or property "
-                        "of this contract"
+                        "of this contract (relationships generate no check; if it points into "
+                        "another contract, write it as that contract's reference)"
                     )
 
 

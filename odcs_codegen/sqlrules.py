@@ -152,7 +152,7 @@ def check_duckdb_regex(pattern: str) -> None:
     import duckdb
 
     try:
-        _connection().execute("SELECT regexp_full_match('', ?)", [pattern]).fetchall()
+        _connection().execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
     except duckdb.Error as error:
         raise QueryError(str(error).splitlines()[0]) from None
 

@@ -154,7 +154,10 @@ def test_lint_subprocess_whole_corpus(tmp_path: Path) -> None:
     for line in EXPECTED.values():
         assert line in run.lines(), line
     errors = sum(": error: " in line for line in run.lines())
-    assert run.lines()[-1] == f"{len(EXPECTED)} contract(s): {errors} error(s), 0 warning(s)"
+    warnings = sum(": warning: " in line for line in run.lines())
+    assert run.lines()[-1] == (
+        f"{len(EXPECTED)} contract(s): {errors} error(s), {warnings} warning(s)"
+    )
 
 
 def test_generate_subprocess_whole_corpus_writes_nothing(tmp_path: Path) -> None:

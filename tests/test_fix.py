@@ -489,7 +489,7 @@ def test_rule_conversion_leaves_unknown_and_redundant_rules() -> None:
         """schema:
   - name: t
     quality:
-      - rule: countCheck
+      - rule: someOtherCheck
         mustBe: 0
       - rule: rowCount
         metric: rowCount

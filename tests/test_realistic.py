@@ -148,7 +148,7 @@ def arrow_type(prop: Mapping[str, Any]) -> pa.DataType:
         fields = [pa.field(column_name(p), arrow_type(p)) for p in prop.get("properties", [])]
         return pa.struct(fields or [pa.field("value", pa.string())])
     if kind == "array":
-        return pa.list_(arrow_type(prop["items"]))
+        return pa.list_(arrow_type(prop.get("items", {"logicalType": "string"})))
     if kind == "map":
         return pa.map_(arrow_type(prop["map"]["key"]), arrow_type(prop["map"]["value"]))
     if kind == "vector":
@@ -178,7 +178,7 @@ def values(prop: Mapping[str, Any], count: int = ROWS) -> list[Any]:
         columns = {column_name(p): values(p, count) for p in fields}
         return [{name: column[i] for name, column in columns.items()} for i in range(count)]
     if kind == "array":
-        flat = values(prop["items"], 2 * count)
+        flat = values(prop.get("items", {"logicalType": "string"}), 2 * count)
         return [flat[2 * i : 2 * i + 2] for i in range(count)]
     if kind == "map":
         keys = values(prop["map"]["key"], 2 * count)

@@ -474,11 +474,17 @@ LIST = pa.list_(pa.int64())
             ["a"],
         ),
         ("logicalType: string\n  logicalTypeOptions: {maxLength: 2}", "maxLength", ["ab"], ["abc"]),
-        (
+        (  # ECMA-262 / JSON Schema: a pattern matches anywhere unless anchored
             "logicalType: string\n  logicalTypeOptions: {pattern: '[A-Z]{2}'}",
             "pattern",
+            ["AB", "ABC", "xAB"],
+            ["ab", "A1"],
+        ),
+        (
+            "logicalType: string\n  logicalTypeOptions: {pattern: '^[A-Z]{2}$'}",
+            "pattern",
             ["AB"],
-            ["ABC"],
+            ["ABC", "xAB"],
         ),
         ("logicalType: integer\n  logicalTypeOptions: {minimum: 0}", "minimum", [0, 5], [-1]),
         ("logicalType: integer\n  logicalTypeOptions: {maximum: 10}", "maximum", [10], [11]),

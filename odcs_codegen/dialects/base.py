@@ -94,9 +94,10 @@ class Dialect:
         """True where a numeric value is not NaN (NaN is ignored by the statistics)."""
         return f"NOT isnan(CAST({expr} AS {self.double_type}))"
 
-    def full_match(self, expr: str, pattern: str) -> str:
-        """True where the string matches the whole regular expression."""
-        return f"regexp_full_match({expr}, {self.quote_string(pattern)})"
+    def matches(self, expr: str, pattern: str) -> str:
+        """True where the regular expression matches somewhere in the string (as in ECMA-262
+        and JSON Schema, which ODCS points to: anchor it with ^...$ to match the whole)."""
+        return f"regexp_matches({expr}, {self.quote_string(pattern)})"
 
     def length(self, expr: str, kind: str) -> str:
         """Length of a string, list or map value."""

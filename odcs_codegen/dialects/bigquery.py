@@ -50,8 +50,8 @@ class BigQuery(Dialect):
     def is_number(self, expr: str) -> str:
         return f"NOT IS_NAN(CAST({expr} AS FLOAT64))"
 
-    def full_match(self, expr: str, pattern: str) -> str:
-        return f"REGEXP_CONTAINS({expr}, {self.quote_string('^(?:' + pattern + ')$')})"
+    def matches(self, expr: str, pattern: str) -> str:
+        return f"REGEXP_CONTAINS({expr}, {self.quote_string(pattern)})"
 
     def length(self, expr: str, kind: str) -> str:
         if kind == "map":

@@ -125,7 +125,7 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
         at="../contracts/all_rules.odcs.yaml:36:9",
     ).is_eq(0)
     select_pattern_violations = m.sql(
-        "COUNTIF(`select` IS NOT NULL AND NOT REGEXP_CONTAINS(`select`, '^(?:[A-Z]{2}-[0-9]+)$'))",
+        "COUNTIF(`select` IS NOT NULL AND NOT REGEXP_CONTAINS(`select`, '[A-Z]{2}-[0-9]+'))",
         reads=["select"],
     )
     # pattern: violating rows mustBe 0

@@ -127,7 +127,7 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
         at="../contracts/all_rules.odcs.yaml:36:9",
     ).is_eq(0)
     select_pattern_violations = m.sql(
-        """COUNT(*) FILTER (WHERE "select" IS NOT NULL AND NOT regexp_full_match("select", '[A-Z]{2}-[0-9]+'))""",
+        """COUNT(*) FILTER (WHERE "select" IS NOT NULL AND NOT regexp_matches("select", '[A-Z]{2}-[0-9]+'))""",
         reads=["select"],
     )
     # pattern: violating rows mustBe 0

@@ -230,6 +230,15 @@ class _DatasetRun:
         self.errors: list[str] = []
 
     def run(self) -> None:
+        if self.validate:
+            try:
+                self.source.check_cells()
+            except (
+                Exception
+            ) as error:  # reading the file failed: reported with its verdicts
+                self.errors.append(
+                    f"dataset '{self.dataset.name}': {first_line(error)}"
+                )
         self.check_schema()
         recorder = Recorder()
         for _ in range(_MAX_ATTEMPTS):

@@ -310,6 +310,21 @@ class TableSource:
         moved.where, moved.notes = self.where, dict(self.notes)
         return moved
 
+    def check_cells(self) -> None:
+        """Parse every column read with a declared type once (CSV and JSON lines), so that a
+        cell that does not parse is found even when no rule reads its column."""
+        for _ in range(len(self._types) + 1):
+            if not self._types:
+                return
+            counts = ", ".join(f"COUNT({quote_identifier(c)})" for c in self._types)
+            try:
+                self.query(f"SELECT {counts} FROM {self._workspace.alias(self._name)}")
+                return
+            except CellError as error:
+                if error.column is None or error.column not in self._types:
+                    return
+                self.demote(error.column, str(error))
+
     def demote(self, column: str, note: str) -> None:
         """Read ``column`` with the type DuckDB detects, after ``note`` says why it cannot be read
         with the declared one (the schema check then reports the column)."""
