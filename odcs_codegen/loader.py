@@ -537,7 +537,20 @@ def _syntax_error(exc: yaml.YAMLError, text: str, path: str) -> Diagnostic:
             char = _character_at(text, mark.line, mark.column)
             if char is not None:
                 message = f"found character {char!r} that cannot start any token"
-    return Diagnostic(path, position, "error", " ".join(str(message).split()))
+    text = " ".join(str(message).split())
+    hint = next((h for problem, h in _SYNTAX_HINTS if problem in text), "")
+    return Diagnostic(path, position, "error", text + hint)
+
+
+_SYNTAX_HINTS: Final = (
+    (
+        "mapping values are not allowed",
+        " (check the indentation of this line against the key above it, and quote a value "
+        "that holds ': ')",
+    ),
+    ("did not find expected key", " (check the indentation: keys of one mapping line up)"),
+    ("did not find expected '-' indicator", " (check the indentation of the list items)"),
+)
 
 
 def _run(builder: _Builder, text: str, loader: Any = None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -56,6 +56,21 @@ DQX_CHECKS: frozenset[str] = frozenset(
 DQX_KEYS: frozenset[str] = frozenset(
     {"check", "column", "return", "values", "percentile", "column_type", *OPERATORS}
 )
+LIBRARY_ARGUMENTS: Mapping[str, frozenset[str]] = {
+    "missingValues": frozenset({"missingValues"}),
+    "invalidValues": frozenset({"validValues", "pattern"}),
+    "duplicateValues": frozenset({"properties"}),
+}
+"""The `arguments` each library metric reads."""
+RULE_KEYS: frozenset[str] = frozenset(
+    {
+        *OPERATORS,
+        *("id", "name", "description", "dimension", "severity", "unit", "type", "metric"),
+        *("businessImpact", "tags", "schedule", "scheduler", "customProperties", "method"),
+        *("authoritativeDefinitions", "query", "engine", "implementation", "rule"),
+    }
+)
+"""The keys of a quality rule itself (a typo of one under `arguments` is said so)."""
 NUMERIC_TYPES: frozenset[str | None] = frozenset({"integer", "number", None})
 LATENCY_PROPERTIES: frozenset[str] = frozenset({"latency", "ly", "freshness"})
 HOURS_PER_UNIT: Mapping[str, float] = {
@@ -71,6 +86,11 @@ _CONSTRAINT_SUMMARIES: Mapping[str, str] = {
     "unique": "duplicate values",
 }
 _CONSTRAINT_HINTS: Mapping[str, str] = {"required": "nulls", "unique": "duplicates"}
+UNIT_SYMBOLS: Mapping[str, str] = {
+    unit: next(u for u, f in HOURS_PER_UNIT.items() if f == factor)
+    for unit, factor in HOURS_PER_UNIT.items()
+}
+"""Every time unit spelling -> its symbol (days -> d)."""
 TEMPORAL_SQL_TYPES: Mapping[str, str] = {"date": "DATE", "timestamp": "TIMESTAMP", "time": "TIME"}
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _TIME = r"\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
@@ -157,9 +177,10 @@ class _Lowering:
         self.api_version = str(self.data.get("apiVersion", ""))
 
     # --- diagnostics -------------------------------------------------------------------------
-    def report(self, level: Level, path: JsonPath, message: str) -> None:
-        """Record a diagnostic at the position of `path`."""
-        self.diagnostics.append(Diagnostic(self.doc.path, self.doc.position(path), level, message))
+    def report(self, level: Level, path: JsonPath, message: str, *, key: bool = False) -> None:
+        """Record a diagnostic at the position of `path` (with `key`: of its key)."""
+        where = self.doc.key_position(path) if key else self.doc.position(path)
+        self.diagnostics.append(Diagnostic(self.doc.path, where, level, message))
 
     def source(self, path: JsonPath) -> ir.Source:
         """The IR source reference of `path`."""
@@ -512,6 +533,7 @@ class _Lowering:
         """nullValues, missingValues, invalidValues, duplicateValues, rowCount."""
         metric = self.metric_name(rule, path)
         args = dict(as_mapping(rule.get("arguments")))
+        self.unknown_arguments(metric, args, path)
         if "rule" in rule and "validValues" in rule:
             args.setdefault("validValues", rule["validValues"])
         percent = self.unit(rule, path)
@@ -542,6 +564,21 @@ class _Lowering:
             sql = self.m.duplicates([col])
             return self.counted(sql, percent, "duplicate rows", metric, prop.dotted_name)
         raise _Invalid(f"unknown metric {metric!r}")
+
+    def unknown_arguments(self, metric: str, args: Mapping[str, Any], path: JsonPath) -> None:
+        """Warn about keys under `arguments` that the metric does not read (a typo, or a rule
+        key such as `severity` indented one level too deep)."""
+        known = LIBRARY_ARGUMENTS.get(metric, frozenset())
+        for key in args:
+            if key in known:
+                continue
+            takes = ", ".join(sorted(known)) or "no arguments"
+            message = f"unknown key {key!r} under 'arguments' is ignored ({metric} takes {takes})"
+            if key in RULE_KEYS:
+                message += f"; {key!r} belongs on the rule: is it indented one level too deep?"
+            else:
+                message += _did_you_mean(key, known)
+            self.report("warning", (*path, "arguments", key), message, key=True)
 
     def metric_name(self, rule: Mapping[str, Any], path: JsonPath) -> str:
         """The metric of a library rule; a legacy `rule:` is mapped with a deprecation warning."""
@@ -643,9 +680,13 @@ class _Lowering:
             raise _Skip(
                 "a Databricks DQX implementation (check.function) is not dqlib's vocabulary"
             )
-        unknown = sorted(set(impl) - DQX_KEYS)
-        if unknown:
-            raise _Invalid(f"unknown key {unknown[0]!r} in the dqx implementation", impl_path)
+        for key in sorted(set(impl) - DQX_KEYS):
+            self.report(
+                "warning",
+                impl_path,
+                f"unknown key {key!r} in the dqx implementation is ignored"
+                + _did_you_mean(key, DQX_KEYS),
+            )
         check = str(impl.get("check", ""))
         if check not in DQX_CHECKS:
             known = ", ".join(sorted(DQX_CHECKS))
@@ -824,7 +865,8 @@ class _Lowering:
                 "warning",
                 (*path, "unit"),
                 f"SLA latency unit {entry.get('unit')!r} is "
-                "not a time unit (s, min, h, d, w, y); freshness check skipped",
+                "not a time unit (s, min, h, d, w, y); freshness check skipped"
+                + _did_you_mean(unit, HOURS_PER_UNIT, canonical=UNIT_SYMBOLS),
             )
             return None, None, None
         hours = _number(value, "SLA latency value") * factor
@@ -968,6 +1010,21 @@ def _steps(
 
 
 # --- small pure helpers --------------------------------------------------------------------------
+def _did_you_mean(
+    word: str, choices: Iterable[str], canonical: Mapping[str, str] | None = None
+) -> str:
+    """"; did you mean 'x'?" for the choice `word` looks like (case first), else "";
+    `canonical` names the spelling to suggest for each choice."""
+    import difflib
+
+    listed = sorted(choices)
+    folded = [c for c in listed if c.casefold() == word.casefold()]
+    close = folded or difflib.get_close_matches(word, listed, n=1, cutoff=0.5)
+    if not close or close[0] == word:
+        return ""
+    return f"; did you mean {(canonical or {}).get(close[0], close[0])!r}?"
+
+
 def _opt_str(value: Any) -> str | None:
     """`value` as a string, None when absent or null."""
     return None if value is None else str(value)

@@ -36,7 +36,7 @@ from jsonschema_rs import ValidationError
 
 from odcs_codegen.diagnostics import Diagnostic, sorted_diagnostics
 
-from .cascades import _prune_cascades
+from .cascades import _did_you_mean, _prune_cascades
 from .core import (
     _BASE_REQUIRED,
     _SCHEMA_FILES,
@@ -49,7 +49,7 @@ from .core import (
 )
 from .expand import _best_at_each_value, _clean, _expand
 from .hints import _options_without_type, _property_hint, _rule_problems, _spec_wording
-from .messages import _repr
+from .messages import type_message
 from .versions import _with_version_hint
 
 # --------------------------------------------------------------------------- entry point
@@ -58,7 +58,7 @@ from .versions import _with_version_hint
 def validate_contract(data: Any, path: str, where: PositionLookup) -> list[Diagnostic]:
     """Validate `data` against the schema of its apiVersion; [] means schema-valid."""
     if not isinstance(data, dict):
-        problem = _Problem((), f"{_repr(data)} is not of type 'object'", "type")
+        problem = _Problem((), type_message((), data, ["object"]), "type")
         return _diagnostics([problem], path, where)
     version = data.get("apiVersion")
     if version not in SUPPORTED_API_VERSIONS:
@@ -77,7 +77,8 @@ def _api_version_problems(data: dict[str, Any]) -> list[_Problem]:
         return []
     value = data["apiVersion"]
     if not isinstance(value, str):
-        return [_Problem(("apiVersion",), f"{_repr(value)} is not of type 'string'", "type")]
+        message = type_message(("apiVersion",), value, ["string"])
+        return [_Problem(("apiVersion",), message, "type")]
     return [_Problem(("apiVersion",), _unsupported_message(value), "enum")]
 
 
@@ -121,7 +122,8 @@ def _schema_problems(data: dict[str, Any], file: str, version: str) -> list[_Pro
     raw = _rule_problems(raw, data, version)
     raw = [_property_hint(p, data, version) for p in raw]
     raw = _options_without_type(raw, data)
-    return problems + [_spec_wording(p, data) for p in _dedupe(_prune_cascades(raw, data, file))]
+    kept = _dedupe(_prune_cascades(raw, data, file))
+    return problems + [_did_you_mean(_spec_wording(p, data), file) for p in kept]
 
 
 def _raw_errors(validator: jsonschema_rs.Validator, data: Any) -> list[ValidationError]:

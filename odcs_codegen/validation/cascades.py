@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -191,3 +192,19 @@ def _pointer_path(ref: str) -> JsonPath:
     return tuple(part.replace("~1", "/").replace("~0", "~") for part in parts)
 
 
+
+
+def _did_you_mean(problem: _Problem, file: str) -> _Problem:
+    """An unknown key: the key the schema declares there that it looks like, if any."""
+    if not problem.unexpected or problem.subject is None or not problem.schema_path:
+        return problem
+    try:
+        known = sorted(_key_plan(file, problem.schema_path[:-1]).possible)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return problem
+    key = problem.subject
+    folded = [k for k in known if k.casefold() == key.casefold()]
+    close = folded or difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    if not close or close[0] == key:
+        return problem
+    return replace(problem, message=f"{problem.message}; did you mean {close[0]!r}?")

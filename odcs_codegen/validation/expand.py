@@ -9,7 +9,7 @@ from jsonschema_rs import ValidationError
 from jsonschema_rs import ValidationErrorKind as Kind
 
 from .core import JsonPath, _at, _operators_in, _Problem, _resolve
-from .messages import _message, _operator_count_problem, _repr, _type_list
+from .messages import _message, _operator_count_problem, _repr, type_message
 
 # --------------------------------------------------------------------------- non-JSON values
 
@@ -48,11 +48,11 @@ def _expand(error: ValidationError, data: Any, schema: Any) -> Iterator[_Problem
     elif isinstance(kind, Kind.OneOfNotValid | Kind.AnyOf):
         yield from _expand_branches(error, data, schema)
     elif isinstance(kind, Kind.Type):
-        message = f"{_repr(_at(data, path))} is not of type {_type_list(_types(error, schema))}"
+        message = type_message(path, _at(data, path), _types(error, schema))
         yield _Problem(path, message, kind.name, schema_path)
     elif isinstance(kind, Kind.UnevaluatedProperties | Kind.AdditionalProperties):
         for key in kind.unexpected:
-            message = f"{_unexpected_prefix(kind)} ({key!r} was unexpected)"
+            message = f"unknown key {key!r}: the ODCS schema does not allow it here"
             yield _Problem(path, message, kind.name, schema_path, key)
     else:
         yield _Problem(
@@ -80,13 +80,6 @@ def _types(error: ValidationError, schema: Any) -> list[str]:
 def _required_subject(kind: Kind) -> str | None:
     """The missing property of a `required` error."""
     return kind.property if isinstance(kind, Kind.Required) else None
-
-
-def _unexpected_prefix(kind: Kind) -> str:
-    """python-jsonschema's opening words for an unknown key."""
-    if isinstance(kind, Kind.AdditionalProperties):
-        return "Additional properties are not allowed"
-    return "Unevaluated properties are not allowed"
 
 
 def _is_operator_choice(schema_path: JsonPath) -> bool:
@@ -117,7 +110,7 @@ def _expand_branches(error: ValidationError, data: Any, schema: Any) -> Iterator
     instance = _at(data, path)
     types = _branch_types(branches, path, schema)
     if types:
-        message = f"{_repr(instance)} is not of type {_type_list(types)}"
+        message = type_message(path, instance, types)
         yield _Problem(path, message, "type", tuple(error.schema_path))
         return
     message = f"{_repr(instance)} is not valid under any of the given schemas"

@@ -32,7 +32,7 @@ def _spec_wording(problem: _Problem, data: Any) -> _Problem:
         value = prop.get("logicalType") if isinstance(prop, dict) else None
         name = prop.get("name", "") if isinstance(prop, dict) else ""
         message = f"Property {name!r}: unknown logicalType {value!r}"
-        expected = problem.message.partition(" is not one of ")[2]
+        expected = problem.message.partition(" must be one of ")[2].rpartition(", got ")[0]
         return replace(problem, message=f"{message} (expected one of {expected})")
     if path[-1:] and path[-1] in _RANGE_OPERATORS and problem.code in _RANGE_SHAPE_CODES:
         rule = _at(data, path[:-1])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from jsonschema_rs import ValidationError
@@ -37,11 +37,6 @@ def _repr(value: Any, depth: int = 0) -> str:
     return text[: _MAX_TEXT - 4] + ("...'" if isinstance(value, str) else "...")
 
 
-def _type_list(types: Iterable[str]) -> str:
-    """'string', 'null'"""
-    return ", ".join(repr(t) for t in types)
-
-
 def _and_list(items: Sequence[str]) -> str:
     """a, b and c"""
     if len(items) <= 1:
@@ -49,55 +44,113 @@ def _and_list(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-_SIZE_WORDS: dict[str, tuple[int, str, str]] = {
-    # keyword: (limit with special wording, that wording, the usual wording)
-    "minItems": (1, "should be non-empty", "is too short"),
-    "minLength": (1, "should be non-empty", "is too short"),
-    "maxItems": (0, "is expected to be empty", "is too long"),
-    "maxLength": (0, "is expected to be empty", "is too long"),
-    "minProperties": (1, "should be non-empty", "does not have enough properties"),
-    "maxProperties": (0, "is expected to be empty", "has too many properties"),
+_TYPE_WORDS: dict[str, str] = {
+    "string": "a string",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "null",
 }
+
+
+def subject(path: JsonPath) -> str:
+    """How a message names the value at `path`: 'description', item 2 of 'tags', the contract."""
+    if not path:
+        return "the contract"
+    last = path[-1]
+    if isinstance(last, int):
+        owner = next((part for part in reversed(path[:-1]) if isinstance(part, str)), "")
+        return f"item {last + 1} of {owner!r}" if owner else f"item {last + 1}"
+    return repr(last)
+
+
+def written(value: Any) -> str:
+    """What was written, in YAML words: null, true, 3, 'text', a list, an empty mapping."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _repr(value)
+    if isinstance(value, str):
+        return "an empty string" if not value else _repr(value)
+    if isinstance(value, list | tuple):
+        return "a list" if value else "an empty list"
+    if isinstance(value, dict):
+        return "a mapping" if value else "an empty mapping"
+    return _repr(value)
+
+
+def _or_list(items: Sequence[str]) -> str:
+    """a, b or c"""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def type_message(path: JsonPath, value: Any, types: Iterable[str]) -> str:
+    """'description' must be a string, got null."""
+    words = list(dict.fromkeys(_TYPE_WORDS.get(t, t) for t in types))
+    return f"{subject(path)} must be {_or_list(words)}, got {written(value)}"
+
+
+def enum_message(path: JsonPath, value: Any, options: Sequence[Any]) -> str:
+    """'kind' must be 'DataContract', got null; 'x' must be one of 'a', 'b' or 'c', got 'd'."""
+    shown = [_repr(option) for option in options]
+    expected = shown[0] if len(shown) == 1 else "one of " + _or_list(shown)
+    return f"{subject(path)} must be {expected}, got {written(value)}"
+
+
+def _size_message(keyword: str, path: JsonPath, value: Any, limit: Any) -> str:
+    """minItems, maxLength, ...: how many items or characters it needs, and what it has."""
+    unit = {"Items": "item", "Length": "character", "Properties": "key"}[keyword[3:]]
+    if keyword.startswith("min") and limit == 1:
+        return f"{subject(path)} must not be empty, got {written(value)}"
+    if keyword.startswith("max") and limit == 0:
+        return f"{subject(path)} must be empty, got {written(value)}"
+    has = len(value) if isinstance(value, str | list | tuple | dict) else 0
+    bound = "at least" if keyword.startswith("min") else "at most"
+    plural = "" if limit == 1 else "s"
+    return f"{subject(path)} must have {bound} {limit} {unit}{plural}, got {has}"
+
+
 _BOUND_WORDS: dict[str, str] = {
-    "minimum": "is less than the minimum of",
-    "maximum": "is greater than the maximum of",
-    "exclusiveMinimum": "is less than or equal to the minimum of",
-    "exclusiveMaximum": "is greater than or equal to the maximum of",
+    "minimum": "at least",
+    "maximum": "at most",
+    "exclusiveMinimum": "greater than",
+    "exclusiveMaximum": "less than",
 }
-
-_Formatter = Callable[[Any, str], str]
-
-_FORMATTERS: dict[type, _Formatter] = {
-    Kind.Required: lambda k, r: f"{k.property!r} is a required property",
-    Kind.Enum: lambda k, r: f"{r} is not one of {k.options!r}",
-    Kind.Constant: lambda k, r: f"{k.expected_value!r} was expected",
-    Kind.Pattern: lambda k, r: f"{r} does not match {k.pattern!r}",
-    Kind.UniqueItems: lambda k, r: f"{r} has non-unique elements",
-    Kind.MultipleOf: lambda k, r: f"{r} is not a multiple of {k.multiple_of!r}",
-    Kind.Format: lambda k, r: f"{r} is not a {k.format!r}",
-    Kind.FalseSchema: lambda k, r: f"False schema does not allow {r}",
-    Kind.Contains: lambda k, r: f"{r} does not contain items matching the given schema",
-    Kind.OneOfMultipleValid: lambda k, r: f"{r} is valid under each of the given schemas",
-}
-
-
-def _size_message(keyword: str, limit: Any, shown: str) -> str:
-    """minItems, maxLength, ...: python-jsonschema's words, 'empty' at the edge."""
-    edge, at_edge, usual = _SIZE_WORDS[keyword]
-    return f"{shown} {at_edge if limit == edge else usual}"
+_SIZES = frozenset(
+    f"{edge}{unit}" for edge in ("min", "max") for unit in ("Items", "Length", "Properties")
+)
 
 
 def _message(kind: Kind, instance: Any, error: ValidationError) -> str:
-    """python-jsonschema's wording for one error kind; the library's text for rare kinds."""
+    """The wording of one error kind: the key, what it must be, what was written."""
+    path = tuple(error.instance_path)
     if isinstance(kind, Kind.Not):
         return _not_message(kind.schema, instance, tuple(error.schema_path))
-    shown = _repr(instance)
-    if kind.name in _SIZE_WORDS:
-        return _size_message(kind.name, getattr(kind, "limit", None), shown)
+    if isinstance(kind, Kind.Required):  # the DQX specification's wording
+        return f"{kind.property!r} is a required property"
+    if isinstance(kind, Kind.Enum):
+        return enum_message(path, instance, list(kind.options))
+    if isinstance(kind, Kind.Constant):
+        return enum_message(path, instance, [kind.expected_value])
+    if kind.name in _SIZES:
+        return _size_message(kind.name, path, instance, getattr(kind, "limit", None))
     if kind.name in _BOUND_WORDS:
-        return f"{shown} {_BOUND_WORDS[kind.name]} {getattr(kind, 'limit', None)!r}"
-    formatter = _FORMATTERS.get(type(kind))
-    return error.message if formatter is None else formatter(kind, shown)
+        limit = _repr(getattr(kind, "limit", None))
+        return f"{subject(path)} must be {_BOUND_WORDS[kind.name]} {limit}, got {written(instance)}"
+    if isinstance(kind, Kind.Pattern):
+        return f"{subject(path)} must match {kind.pattern!r}, got {written(instance)}"
+    if isinstance(kind, Kind.UniqueItems):
+        return f"{subject(path)} must not repeat an item, got {_repr(instance)}"
+    if isinstance(kind, Kind.MultipleOf):
+        multiple = kind.multiple_of
+        return f"{subject(path)} must be a multiple of {multiple!r}, got {written(instance)}"
+    if isinstance(kind, Kind.Format):
+        return f"{subject(path)} must be a {kind.format!r}, got {written(instance)}"
+    return str(error.message)
 
 
 def _not_message(schema: Any, instance: Any, schema_path: JsonPath) -> str:
