@@ -16,9 +16,11 @@ or drift, 2 usage errors. Diagnostics go to stderr as ``file:line:column: level:
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .cache import ModuleCache, default_cache_dir
@@ -36,7 +38,7 @@ from .config import Config, Job, load_config, override
 from .diagnostics import CompileError, Diagnostic
 from .dialects import DIALECTS
 from .emit import Plan, diff, plan, write
-from .report import FORMATS, Format, github_annotation, json_report, print_diagnostics
+from .report import FORMATS, Format, dump, github_annotation, print_diagnostics, report_document
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -65,13 +67,22 @@ def parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="overwrite files in the output folder that odcs-codegen did not generate",
             )
-    lint = commands.add_parser("lint", help="validate contracts only", description="validate only")
+    lint_text = "validate contracts (schema and semantics) without writing anything"
+    lint = commands.add_parser("lint", help=lint_text, description=lint_text)
     lint.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="contracts or folders")
     _add_config_arguments(lint)
     _add_fix_parser(commands)
     _add_run_parser(commands)
-    init = commands.add_parser("init", help="scaffold a starter contract, data and config")
-    init.add_argument("folder", nargs="?", type=Path, default=Path(), metavar="DIR")
+    init_text = "scaffold a starter contract, a data sample and a configuration"
+    init = commands.add_parser("init", help=init_text, description=init_text)
+    init.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="the folder to create them in (default: the current folder)",
+    )
     return root
 
 
@@ -97,10 +108,11 @@ def _add_config_arguments(command: argparse.ArgumentParser) -> None:
 
 def _add_fix_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`fix PATH... [--diff] [--upgrade]`."""
-    fix = commands.add_parser(
-        "fix", help="rewrite known non-schema placements into valid ODCS (keeps comments)"
+    fix_text = "rewrite known non-schema placements into valid ODCS (keeps comments)"
+    fix = commands.add_parser("fix", help=fix_text, description=fix_text)
+    fix.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="contract files to rewrite in place"
     )
-    fix.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     fix.add_argument("--diff", action="store_true", help="show the changes, write nothing")
     fix.add_argument(
         "--upgrade", action="store_true", help="also move v3.0.x contracts to v3.1.0 forms"
@@ -111,7 +123,8 @@ def _add_run_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     """`run CONTRACT --data DATASET=FILE ...` (arguments defined by the run module)."""
     from .run import add_arguments
 
-    add_arguments(commands.add_parser("run", help="run a contract's checks on local data"))
+    run_text = "run one contract's checks on local data and print a report"
+    add_arguments(commands.add_parser("run", help=run_text, description=run_text))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,12 +146,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         config, jobs = _jobs(args)
         if args.command == "lint":
             return _lint(config, jobs, args.format)
-        return max(_build_job(config, job, args, several=len(jobs) > 1) for job in jobs)
+        outcomes = [_build_job(config, job, args, several=len(jobs) > 1) for job in jobs]
+        if args.format == "json":  # one document, whatever happened
+            documents = [document for _, document in outcomes]
+            print(dump(documents[0] if len(documents) == 1 else {"jobs": documents}))
+        return max(code for code, _ in outcomes)
     except UsageError as error:
         print(f"odcs-codegen: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except CompileError as error:
-        print_diagnostics(error.diagnostics, "text", sys.stderr)
+        print_diagnostics(error.diagnostics, "text")
         return EXIT_USAGE
 
 
@@ -167,14 +184,16 @@ def _jobs(args: argparse.Namespace) -> tuple[Config, list[Job]]:
             raise UsageError("no contracts: give PATH... or set 'sources' in [tool.odcs-codegen]")
         if args.command != "lint" and job.output is None:
             raise UsageError("no output folder: give -o DIR or set 'output' in the configuration")
-        if not 40 <= job.line_length <= 200:
+        if not 40 <= job.effective_line_length() <= 200:
             raise UsageError("--line-length must be between 40 and 200")
     return config, jobs
 
 
 def _settings(job: Job) -> Settings:
     """The compiler settings of a job."""
-    return Settings(options=job.options(), limits=job.limits(), line_length=job.line_length)
+    return Settings(
+        options=job.options(), limits=job.limits(), line_length=job.effective_line_length()
+    )
 
 
 def _contracts(config: Config, job: Job) -> tuple[list[Path], list[Diagnostic]]:
@@ -189,8 +208,10 @@ def _contracts(config: Config, job: Job) -> tuple[list[Path], list[Diagnostic]]:
     return kept, notes
 
 
-def _build_job(config: Config, job: Job, args: argparse.Namespace, *, several: bool) -> int:
-    """generate / check / diff for one job."""
+def _build_job(
+    config: Config, job: Job, args: argparse.Namespace, *, several: bool
+) -> tuple[int, dict[str, Any]]:
+    """generate / check / diff for one job: the exit code and the job's JSON data."""
     assert job.output is not None
     fmt: Format = args.format
     contracts, notes = _contracts(config, job)
@@ -200,22 +221,32 @@ def _build_job(config: Config, job: Job, args: argparse.Namespace, *, several: b
     result = build(contracts, job.output, _settings(job), cache=cache)
     diagnostics = [*notes, *result.diagnostics]
     _print(diagnostics, fmt, verbose=args.verbose)
+    visible = _visible(diagnostics, args.verbose)
     label = f"{job.name}: " if several else ""
     if result.failed:
-        if fmt == "json":
-            print(json_report(_visible(diagnostics, args.verbose), job=job.name))
         errors = sum(d.level == "error" for d in diagnostics)
         print(f"{label}{errors} error(s); nothing written", file=sys.stderr)
-        return EXIT_ERRORS
+        return EXIT_ERRORS, report_document(visible, job=job.name, written=[])
     if job.output.exists() and not job.output.is_dir():
         raise UsageError(f"{job.output}: the output must be a folder, not a file")
     target = plan(job.output, result.files)
+    drift = {"missing": target.new, "changed": target.changed, "stale": target.stale}
     if args.command == "check" or (args.command == "generate" and args.check):
-        return _check(target, diagnostics, fmt, label, verbose=args.verbose)
+        code = _check(target, fmt, label)
+        return code, report_document(visible, job=job.name, in_sync=target.in_sync, **drift)
     if args.command == "diff":
-        sys.stdout.write(diff(target))
-        return EXIT_OK if target.in_sync else EXIT_ERRORS
-    return _generate(target, result, notes, label, force=args.force)
+        text = diff(target)
+        if fmt != "json":
+            sys.stdout.write(text)
+        code = EXIT_OK if target.in_sync else EXIT_ERRORS
+        document = report_document(visible, job=job.name, in_sync=target.in_sync, diff=text)
+        return code, {**document, **drift}
+    code = _generate(target, result, notes, label, force=args.force)
+    written = [*target.new, *target.changed] if code == EXIT_OK else []
+    removed = list(target.stale) if code == EXIT_OK else []
+    return code, report_document(
+        visible, job=job.name, written=written, unchanged=len(target.unchanged), removed=removed
+    )
 
 
 def _visible(diagnostics: Sequence[Diagnostic], verbose: bool) -> list[Diagnostic]:
@@ -224,9 +255,9 @@ def _visible(diagnostics: Sequence[Diagnostic], verbose: bool) -> list[Diagnosti
 
 
 def _print(diagnostics: Sequence[Diagnostic], fmt: Format, *, verbose: bool) -> None:
-    """Diagnostics on stderr (JSON documents are printed separately, on stdout)."""
+    """Diagnostics as text (stderr) or annotations (stdout); JSON is printed once, at the end."""
     if fmt != "json":
-        print_diagnostics(_visible(diagnostics, verbose), fmt, sys.stderr)
+        print_diagnostics(_visible(diagnostics, verbose), fmt)
 
 
 def _lint(config: Config, jobs: Sequence[Job], fmt: Format) -> int:
@@ -244,32 +275,28 @@ def _lint(config: Config, jobs: Sequence[Job], fmt: Format) -> int:
             diagnostics.extend(found)
     _print(diagnostics, fmt, verbose=False)
     if fmt == "json":
-        print(json_report(_visible(diagnostics, False), contracts=count))
+        print(dump(report_document(_visible(diagnostics, False), contracts=count)))
     errors = sum(d.level == "error" for d in diagnostics)
     warnings = sum(d.level == "warning" for d in diagnostics)
     print(f"{count} contract(s): {errors} error(s), {warnings} warning(s)", file=sys.stderr)
     return EXIT_ERRORS if errors else EXIT_OK
 
 
-def _check(
-    target: Plan, diagnostics: Sequence[Diagnostic], fmt: Format, label: str, *, verbose: bool
-) -> int:
+def _check(target: Plan, fmt: Format, label: str) -> int:
     """Report drift (missing, changed and stale files, with diffs) and exit 1 when any."""
     drift = {"missing": target.new, "changed": target.changed, "stale": target.stale}
-    if fmt == "json":
-        print(json_report(_visible(diagnostics, verbose), in_sync=target.in_sync, **drift))
     for state, names in drift.items():
         for name in names:
             path = display_path(target.output / name)
             if fmt == "github":
                 message = f"generated file is {state}; run 'odcs-codegen generate'"
-                print(github_annotation(Diagnostic(path, None, "error", message)), file=sys.stderr)
+                print(github_annotation(Diagnostic(path, None, "error", message)))
             elif fmt == "text":
                 print(f"{path}: {state}", file=sys.stderr)
     if target.in_sync:
         print(f"{label}{len(target.unchanged)} file(s) up to date", file=sys.stderr)
         return EXIT_OK
-    if fmt != "json":
+    if fmt == "text":
         sys.stdout.write(diff(target))
     print(f"{label}generated code is out of date; run 'odcs-codegen generate'", file=sys.stderr)
     return EXIT_ERRORS
@@ -311,10 +338,10 @@ def _init(folder: Path) -> int:
         return EXIT_ERRORS
     for path in created:
         print(f"created {path.as_posix()}", file=sys.stderr)
-    print(
-        "next: odcs-codegen generate && odcs-codegen run contracts/orders.odcs.yaml",
-        file=sys.stderr,
-    )
+    steps = "odcs-codegen generate && odcs-codegen run contracts/orders.odcs.yaml"
+    if folder.resolve() != Path.cwd().resolve():
+        steps = f"cd {shlex.quote(str(folder))} && {steps}"
+    print(f"next: {steps}", file=sys.stderr)
     return EXIT_OK
 
 

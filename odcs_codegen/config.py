@@ -99,7 +99,7 @@ class Job:
     sources: tuple[Path, ...] = ()  # absolute; globs expanded
     output: Path | None = None  # absolute
     dialect: str = _OPTIONS.dialect
-    line_length: int = DEFAULT_LINE_LENGTH
+    line_length: int | None = None  # None: the output project's [tool.black], else black's 88
     between: str = _OPTIONS.between
     default_severity: str = _OPTIONS.default_severity
     constraint_severity: str = _OPTIONS.constraint_severity
@@ -125,6 +125,17 @@ class Job:
             dataset_filter=self.dataset_filter if self.dataset_filter.active else None,
             rule_filter=self.rule_filter if self.rule_filter.active else None,
         )
+
+    def effective_line_length(self) -> int:
+        """`line-length` when set, else the `[tool.black] line-length` of the project the output
+        folder is in (so the project's own black leaves generated files alone), else 88."""
+        if self.line_length is not None:
+            return self.line_length
+        if self.output is not None:
+            found = black_line_length(self.output)
+            if found is not None:
+                return found
+        return DEFAULT_LINE_LENGTH
 
     def limits(self) -> Limits:
         """The loader limits of this job."""
@@ -215,6 +226,27 @@ def override(job: Job, **changes: Any) -> Job:
 
 
 # --------------------------------------------------------------------------- discovery
+
+
+def black_line_length(folder: Path) -> int | None:
+    """The `[tool.black] line-length` of the nearest pyproject.toml at or above `folder` (up to
+    the repository root), as black itself finds it; None when it sets none."""
+    start = Path(folder).absolute()
+    for candidate in (start, *start.parents):
+        pyproject = candidate / _PYPROJECT
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text("utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                return None
+            tool = data.get("tool", {})
+            black = tool.get("black", {}) if isinstance(tool, dict) else {}
+            value = black.get("line-length") if isinstance(black, dict) else None
+            valid = isinstance(value, int) and not isinstance(value, bool) and 40 <= value <= 200
+            return value if valid else None  # black reads the nearest pyproject.toml only
+        if (candidate / _ROOT_MARKER).exists():
+            return None
+    return None
 
 
 def find_config(start: Path) -> Path | None:

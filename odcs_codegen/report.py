@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
-from typing import Any, Literal, TextIO
+from typing import Any, Literal
 
 from .diagnostics import Diagnostic
 
@@ -41,22 +42,32 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
     }
 
 
-def print_diagnostics(diagnostics: Sequence[Diagnostic], fmt: Format, stream: TextIO) -> None:
-    """Diagnostics as text lines or GitHub annotations (JSON output is printed by the caller)."""
+def print_diagnostics(diagnostics: Sequence[Diagnostic], fmt: Format) -> None:
+    """Diagnostics as text lines on stderr, or GitHub annotations on stdout (where GitHub and
+    ruff print them); JSON output is printed by the caller, on stdout."""
     for d in diagnostics:
         if fmt == "github":
-            print(github_annotation(d), file=stream)
+            print(github_annotation(d), file=sys.stdout)
         elif fmt == "text":
-            print(d.format(), file=stream)
+            print(d.format(), file=sys.stderr)
+
+
+def report_document(diagnostics: Sequence[Diagnostic], **extra: Any) -> dict[str, Any]:
+    """The JSON data of a command: the diagnostics, their counts and any extra fields."""
+    errors = sum(d.level == "error" for d in diagnostics)
+    return {
+        "diagnostics": [diagnostic_json(d) for d in diagnostics],
+        "errors": errors,
+        "warnings": sum(d.level == "warning" for d in diagnostics),
+        **extra,
+    }
 
 
 def json_report(diagnostics: Sequence[Diagnostic], **extra: Any) -> str:
     """One JSON document: the diagnostics, their counts and any extra fields."""
-    errors = sum(d.level == "error" for d in diagnostics)
-    document = {
-        "diagnostics": [diagnostic_json(d) for d in diagnostics],
-        "errors": errors,
-        "warnings": len(diagnostics) - errors,
-        **extra,
-    }
+    return dump(report_document(diagnostics, **extra))
+
+
+def dump(document: Any) -> str:
+    """A JSON document as the commands print it."""
     return json.dumps(document, indent=2, ensure_ascii=False)

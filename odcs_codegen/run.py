@@ -101,7 +101,7 @@ def _run_contract(contract: Path, args: argparse.Namespace) -> int:
             f"the configured dialect '{job.dialect}' cannot run here: odcs-codegen run reads "
             "local data with DuckDB; generate the package and run it where that engine is"
         )
-    settings = Settings(options=job.options(), limits=job.limits(), line_length=job.line_length)
+    settings = Settings(options=job.options(), limits=job.limits())
     use_cache = job.cache and not args.no_cache
     try:
         module, diagnostics = load_contract(contract, settings, use_cache=use_cache)

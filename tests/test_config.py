@@ -872,7 +872,7 @@ def test_job_defaults_match_the_compiler_defaults() -> None:
     job = Job()
     assert job.options() == Options()
     assert job.limits() == Limits()
-    assert job.line_length == Settings().line_length
+    assert job.effective_line_length() == Settings().line_length == 88
     assert job.severities == DEFAULT_SEVERITIES
 
 

@@ -528,7 +528,8 @@ def test_schema_mismatch_exits_1_and_blocks_only_what_reads_the_column(
     data = write_data(table, tmp_path / "o", "parquet")
     mismatch = (
         "Property 'order_id' type mismatch:\n"
-        "  expected logicalType 'integer' (int8\u2013int64, uint8\u2013uint64), got pa.string()"
+        "  expected logicalType 'integer' (int8\u2013int64, uint8\u2013uint64), got pa.string()\n"
+        "  its values look like: '1', '2', '3'"  # they would all convert: store them as numbers
     )
     absent = (
         "Property 'order_date' is missing from dataset 'orders_tbl'\n"

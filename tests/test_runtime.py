@@ -1035,6 +1035,7 @@ def test_schema_problems_block_only_the_assertions_that_read_the_column(rt: Modu
         (o.dataset, o.assertion): (o.status, o.severity, o.value, o.reason) for o in run.outcomes
     }
     id_problem = mismatch("id", "string", EXPECTED_TEXT["string"], "pa.int64()")
+    id_problem += "\n  its values look like: '1', '2', '3'"
     nope_problem = missing("nope", "orders", ["id", "it's", "amount", "big"])
     assert verdicts == {
         ("orders", "id: schema"): ("FAILED", "P0", None, id_problem),

@@ -230,6 +230,7 @@ def test_sql_rules_read_the_contracts_other_datasets(tmp_path: Path) -> None:
     secret.write_text("sku\nz\n")
     data = ["--data", "sales=sales.parquet", "prices=prices.csv"]
     code, report, _ = run_cli(contract, *data, cwd=tmp_path)
+    assert code == 0  # a P1 rule
     assert verdicts(report)["known_skus"] == ("FAILED", 1.0, "1, expected = 0")
     # file access stays locked to the run's own files
     leaky = contract.read_text().replace("FROM prices p", "FROM read_csv('secret.csv') p")

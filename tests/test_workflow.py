@@ -120,9 +120,16 @@ def test_check_formats_for_ci(repo: Path) -> None:
     assert (
         "::error file=src/sales/dq_checks/orders.py::generated file is changed; "
         "run 'odcs-codegen generate'"
-    ) in github.stderr.splitlines()
+    ) in github.stdout.splitlines()  # annotations on stdout, as GitHub's examples and ruff
+    assert all(line.startswith("::") for line in github.stdout.splitlines())
     report = json.loads(cli("check", "--job", "sales", "--format", "json", cwd=repo).stdout)
     assert report["in_sync"] is False and report["changed"] == ["orders.py"]
+    orders.write_text(orders.read_text().replace('severity="P2"', 'severity="P0"'))
+    for command in ("generate", "diff", "check"):  # one document, also with nothing to say
+        done = cli(command, "--job", "sales", "--format", "json", cwd=repo)
+        document = json.loads(done.stdout)
+        assert document["errors"] == 0 and document["job"] == "sales", command
+    assert json.loads(cli("diff", "--format", "json", cwd=repo).stdout)["jobs"][0]["in_sync"]
 
 
 def test_lint_formats_for_ci(tmp_path: Path) -> None:
@@ -134,7 +141,7 @@ def test_lint_formats_for_ci(tmp_path: Path) -> None:
     )
     github = cli("lint", bad, "--format", "github", cwd=tmp_path)
     assert github.returncode == 1
-    assert github.stderr.splitlines()[0].startswith("::error file=bad.odcs.yaml,line=10,col=")
+    assert github.stdout.splitlines()[0].startswith("::error file=bad.odcs.yaml,line=10,col=")
     data = json.loads(cli("lint", bad, "--format", "json", cwd=tmp_path).stdout)
     assert data["errors"] == 1 and data["diagnostics"][0]["file"] == "bad.odcs.yaml"
     assert data["diagnostics"][0]["line"] == 10

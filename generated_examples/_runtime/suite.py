@@ -270,6 +270,12 @@ class _DatasetRun:
         if not self.validate:
             return
         found = column_problems(self.dataset, self.source.schema)
+        declared = {column.name: column for column in self.dataset.columns}
+        for column, problems in found.items():
+            if "type mismatch" in problems[0] and column in declared:
+                problems[0] += _sample_line(
+                    self.source, declared[column].logical_type, column
+                )
         for column, note in self.source.notes.items():
             found.setdefault(column, []).append(f"Property '{column}': {note}")
         self.problems = found
@@ -382,6 +388,19 @@ class _DatasetRun:
                     assertion_tags=info.tags,
                 )
             )
+
+
+def _sample_line(source: TableSource, logical_type: str | None, column: str) -> str:
+    """A line for a type mismatch: values that do not fit, or what the values look like."""
+    misfit, values = source.sample(column, logical_type)
+    if not values:
+        return ""
+    shown = ", ".join(repr(value) for value in values)
+    return (
+        f"\n  values that do not fit: {shown}"
+        if misfit
+        else f"\n  its values look like: {shown}"
+    )
 
 
 def _finite(value: float | None) -> bool:

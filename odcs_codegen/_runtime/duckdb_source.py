@@ -324,6 +324,35 @@ class TableSource:
                     return
                 self.demote(error.column, str(error))
 
+    def sample(
+        self, column: str, logical_type: str | None, limit: int = 3
+    ) -> tuple[bool, list[str]]:
+        """Up to ``limit`` distinct values of ``column`` that do not fit ``logical_type`` (True),
+        or, when every value would convert, some of its values (False); for messages."""
+        quoted = quote_identifier(column)
+        alias = self._workspace.alias(self._name)
+        target = _DUCKDB_TYPES.get(logical_type or "")
+        select = (
+            f"SELECT DISTINCT CAST({quoted} AS VARCHAR) AS v FROM {alias}"
+            f" WHERE {quoted} IS NOT NULL"
+        )
+        try:
+            if target is not None:
+                misfits = self._values(
+                    f"{select} AND TRY_CAST({quoted} AS {target}) IS NULL", limit
+                )
+                if misfits:
+                    return True, misfits
+            return False, self._values(select, limit)
+        except duckdb.Error:
+            return False, []
+
+    def _values(self, select: str, limit: int) -> list[str]:
+        rows = self._workspace.connection.sql(
+            f"{select} ORDER BY v LIMIT {limit}"
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def demote(self, column: str, note: str) -> None:
         """Read ``column`` with the type DuckDB detects, after ``note`` says why it cannot be read
         with the declared one (the schema check then reports the column)."""

@@ -65,7 +65,10 @@ def format_table(report: Report) -> str:
         failures = [o for o in report.outcomes if o.failed and o.reason]
         if failures:
             lines += ["", "failed:"]
-            lines += [f"  {_one_line(_failure_line(o))}" for o in failures]
+            for outcome in failures:
+                first, *more = _failure_line(outcome).splitlines() or [""]
+                lines.append(f"  {_one_line(first)}")
+                lines += [f"    {_one_line(line.strip())}" for line in more]
         lines.append("")
     lines += [f"error: {error}" for error in report.errors]
     lines.append(report.summary_line())
