@@ -19,6 +19,7 @@ from dqx.provider import MetricProvider
 
 from odcs_codegen import ir
 from odcs_codegen.loader import LoadedDocument
+from odcs_codegen.build_model import build
 from odcs_codegen.lower import lower
 
 
@@ -31,7 +32,8 @@ def lowered(data: Any, raw: bytes, name: str = "bench") -> ir.Module:
         positions=MappingProxyType({}),
         key_positions=MappingProxyType({}),
     )
-    module, _ = lower(doc, module_name=name, source_path=f"{name}.odcs.yaml")
+    contract = build(doc)
+    module, _ = lower(contract, path=doc.path, module_name=name, source_path=f"{name}.odcs.yaml")
     return module
 
 

@@ -74,6 +74,15 @@ DATASETS: Final[tuple[Dataset, ...]] = (
 def check_customers(mp: MetricProvider, ctx: Context) -> None:
     """Rules of schema object 'customers' (dataset 'customers')."""
     m = Metrics(mp, ctx, "customers", SQL_DIALECT)
+    rows = m.num_rows()
+    # row count mustBeGreaterThan 0
+    m.expect(
+        rows,
+        "customers: rowCount",
+        severity="P0",
+        tags=["odcs", "rowCount"],
+        at="../examples/contracts/commerce.odcs.yaml:18:9",
+    ).is_gt(0)
     customer_id_nulls = m.sql(
         'COUNT(*) FILTER (WHERE "customer_id" IS NULL)', reads=["customer_id"]
     )
@@ -83,7 +92,7 @@ def check_customers(mp: MetricProvider, ctx: Context) -> None:
         "customer_id: required",
         severity="P0",
         tags=["odcs", "required"],
-        at="../examples/contracts/commerce.odcs.yaml:23:9",
+        at="../examples/contracts/commerce.odcs.yaml:25:19",
         failure="Property 'customer_id' is required (required: true)\n  but contains null values",
     ).is_eq(0)
     customer_id_duplicates = m.sql(
@@ -95,7 +104,24 @@ def check_customers(mp: MetricProvider, ctx: Context) -> None:
         "customer_id: unique",
         severity="P1",
         tags=["odcs", "unique"],
-        at="../examples/contracts/commerce.odcs.yaml:23:9",
+        at="../examples/contracts/commerce.odcs.yaml:26:17",
+    ).is_eq(0)
+    customers_key_violations = m.sql(
+        """
+        COUNT(*)
+        FILTER (WHERE "customer_id" IS NULL)
+        + COUNT("customer_id")
+        - COUNT(DISTINCT "customer_id")
+        """,
+        reads=["customer_id"],
+    )
+    # primary key (customer_id): violating rows mustBe 0
+    m.expect(
+        customers_key_violations,
+        "customers: primaryKey",
+        severity="P1",
+        tags=["odcs", "primaryKey"],
+        at="../examples/contracts/commerce.odcs.yaml:27:21",
     ).is_eq(0)
     email_nulls = m.sql('COUNT(*) FILTER (WHERE "email" IS NULL)', reads=["email"])
     # NULL rows mustBe 0
@@ -104,7 +130,7 @@ def check_customers(mp: MetricProvider, ctx: Context) -> None:
         "email: required",
         severity="P0",
         tags=["odcs", "required"],
-        at="../examples/contracts/commerce.odcs.yaml:29:9",
+        at="../examples/contracts/commerce.odcs.yaml:31:19",
         failure="Property 'email' is required (required: true)\n  but contains null values",
     ).is_eq(0)
     email_max_length_violations = m.sql(
@@ -117,46 +143,10 @@ def check_customers(mp: MetricProvider, ctx: Context) -> None:
         "email: maxLength",
         severity="P1",
         tags=["maxLength", "odcs"],
-        at="../examples/contracts/commerce.odcs.yaml:29:9",
-    ).is_eq(0)
-    country_code_min_length_violations = m.sql(
-        'COUNT(*) FILTER (WHERE "country code" IS NOT NULL AND length("country code") < 2)',
-        reads=["country code"],
-    )
-    # minLength: violating rows mustBe 0
-    m.expect(
-        country_code_min_length_violations,
-        "country code: minLength",
-        severity="P1",
-        tags=["minLength", "odcs"],
-        at="../examples/contracts/commerce.odcs.yaml:41:9",
-    ).is_eq(0)
-    country_code_max_length_violations = m.sql(
-        'COUNT(*) FILTER (WHERE "country code" IS NOT NULL AND length("country code") > 2)',
-        reads=["country code"],
-    )
-    # maxLength: violating rows mustBe 0
-    m.expect(
-        country_code_max_length_violations,
-        "country code: maxLength",
-        severity="P1",
-        tags=["maxLength", "odcs"],
-        at="../examples/contracts/commerce.odcs.yaml:41:9",
-    ).is_eq(0)
-    customers_key_violations = m.sql(
-        'COUNT(*) FILTER (WHERE "customer_id" IS NULL) + COUNT("customer_id") - COUNT(DISTINCT "customer_id")',
-        reads=["customer_id"],
-    )
-    # primary key (customer_id): violating rows mustBe 0
-    m.expect(
-        customers_key_violations,
-        "customers: primaryKey",
-        severity="P1",
-        tags=["odcs", "primaryKey"],
-        at="../examples/contracts/commerce.odcs.yaml:15:5",
+        at="../examples/contracts/commerce.odcs.yaml:33:22",
     ).is_eq(0)
     email_invalid_rows = m.sql(
-        "COUNT(*) FILTER (WHERE \"email\" IS NOT NULL AND NOT (regexp_matches(\"email\", replace('[^@ ]+@[^@ ]+\ue000.[a-z]{2,}', '\ue000', chr(92)))))",
+        "COUNT(*)\nFILTER (WHERE \"email\" IS NOT NULL AND NOT (regexp_matches(\"email\", replace('[^@ ]+@[^@ ]+\ue000.[a-z]{2,}', '\ue000', chr(92)))))",
         reads=["email"],
     )
     # invalid rows mustBe 0
@@ -167,8 +157,41 @@ def check_customers(mp: MetricProvider, ctx: Context) -> None:
         tags=["invalid", "odcs"],
         at="../examples/contracts/commerce.odcs.yaml:35:13",
     ).is_eq(0)
+    country_code_min_length_violations = m.sql(
+        """
+        COUNT(*)
+        FILTER (WHERE "country code" IS NOT NULL AND length("country code") < 2)
+        """,
+        reads=["country code"],
+    )
+    # minLength: violating rows mustBe 0
+    m.expect(
+        country_code_min_length_violations,
+        "country code: minLength",
+        severity="P1",
+        tags=["minLength", "odcs"],
+        at="../examples/contracts/commerce.odcs.yaml:44:22",
+    ).is_eq(0)
+    country_code_max_length_violations = m.sql(
+        """
+        COUNT(*)
+        FILTER (WHERE "country code" IS NOT NULL AND length("country code") > 2)
+        """,
+        reads=["country code"],
+    )
+    # maxLength: violating rows mustBe 0
+    m.expect(
+        country_code_max_length_violations,
+        "country code: maxLength",
+        severity="P1",
+        tags=["maxLength", "odcs"],
+        at="../examples/contracts/commerce.odcs.yaml:45:22",
+    ).is_eq(0)
     country_code_missing_rows_percent = m.sql(
-        """COALESCE(100.0 * (COUNT(*) FILTER (WHERE "country code" IS NULL OR "country code" IN ('', 'N/A'))) / NULLIF(COUNT(*), 0), 0)""",
+        """
+        COALESCE(100.0 * (COUNT(*)
+                FILTER (WHERE "country code" IS NULL OR "country code" IN ('', 'N/A'))) / NULLIF(COUNT(*), 0), 0)
+        """,
         reads=["country code"],
     )
     # missing rows (%) mustBeLessThan 5
@@ -180,21 +203,39 @@ def check_customers(mp: MetricProvider, ctx: Context) -> None:
         at="../examples/contracts/commerce.odcs.yaml:47:13",
         unit="%",
     ).is_lt(5)
-    rows = m.num_rows()
-    # row count mustBeGreaterThan 0
-    m.expect(
-        rows,
-        "customers: rowCount",
-        severity="P0",
-        tags=["odcs", "rowCount"],
-        at="../examples/contracts/commerce.odcs.yaml:18:9",
-    ).is_gt(0)
 
 
 @check(name="Contract: commerce (order_lines)", datasets=["order_lines"])
 def check_order_lines(mp: MetricProvider, ctx: Context) -> None:
     """Rules of schema object 'order_lines' (dataset 'order_lines')."""
     m = Metrics(mp, ctx, "order_lines", SQL_DIALECT)
+    order_id_line_no_duplicate_rows = m.sql(
+        """
+        COUNT(*)
+        FILTER (WHERE "order_id" IS NOT NULL AND "line_no" IS NOT NULL)
+        - COUNT(DISTINCT ("order_id", "line_no"))
+        FILTER (WHERE "order_id" IS NOT NULL AND "line_no" IS NOT NULL)
+        """,
+        reads=["order_id", "line_no"],
+    )
+    # duplicate rows mustBe 0
+    m.expect(
+        order_id_line_no_duplicate_rows,
+        "lines_unique_per_order",
+        severity="P0",
+        tags=["duplicateValues", "odcs"],
+        at="../examples/contracts/commerce.odcs.yaml:62:9",
+    ).is_eq(0)
+    query = m.query("""SELECT COUNT(*) FROM "order_lines"
+WHERE quantity <= 0""")
+    # query result mustBe 0
+    m.expect(
+        query,
+        "no_empty_lines",
+        severity="P1",
+        tags=["odcs", "sql"],
+        at="../examples/contracts/commerce.odcs.yaml:68:9",
+    ).is_eq(0)
     order_id_nulls = m.sql(
         'COUNT(*) FILTER (WHERE "order_id" IS NULL)', reads=["order_id"]
     )
@@ -204,7 +245,7 @@ def check_order_lines(mp: MetricProvider, ctx: Context) -> None:
         "order_id: required",
         severity="P0",
         tags=["odcs", "required"],
-        at="../examples/contracts/commerce.odcs.yaml:76:9",
+        at="../examples/contracts/commerce.odcs.yaml:78:19",
         failure="Property 'order_id' is required (required: true)\n  but contains null values",
     ).is_eq(0)
     line_no_nulls = m.sql(
@@ -216,7 +257,7 @@ def check_order_lines(mp: MetricProvider, ctx: Context) -> None:
         "line_no: required",
         severity="P0",
         tags=["odcs", "required"],
-        at="../examples/contracts/commerce.odcs.yaml:79:9",
+        at="../examples/contracts/commerce.odcs.yaml:81:19",
         failure="Property 'line_no' is required (required: true)\n  but contains null values",
     ).is_eq(0)
     line_no_minimum_violations = m.sql(
@@ -229,7 +270,7 @@ def check_order_lines(mp: MetricProvider, ctx: Context) -> None:
         "line_no: minimum",
         severity="P1",
         tags=["minimum", "odcs"],
-        at="../examples/contracts/commerce.odcs.yaml:79:9",
+        at="../examples/contracts/commerce.odcs.yaml:83:20",
     ).is_eq(0)
     percentile_quantity = m.sql(
         'quantile_cont("quantity", 0.95) FILTER (WHERE "quantity" IS NOT NULL)',
@@ -244,7 +285,10 @@ def check_order_lines(mp: MetricProvider, ctx: Context) -> None:
         at="../examples/contracts/commerce.odcs.yaml:89:13",
     ).is_leq(100)
     unit_price_invalid_rows_percent = m.sql(
-        'COALESCE(100.0 * (COUNT(*) FILTER (WHERE "unit_price" IS NOT NULL AND NOT ("unit_price" IN (0)))) / NULLIF(COUNT(*), 0), 0)',
+        """
+        COALESCE(100.0 * (COUNT(*)
+                FILTER (WHERE "unit_price" IS NOT NULL AND NOT ("unit_price" IN (0)))) / NULLIF(COUNT(*), 0), 0)
+        """,
         reads=["unit_price"],
     )
     # invalid rows (%) mustBeLessOrEqualTo 1
@@ -268,28 +312,6 @@ def check_order_lines(mp: MetricProvider, ctx: Context) -> None:
         tags=["dqx-max", "odcs"],
         at="../examples/contracts/commerce.odcs.yaml:107:13",
     ).is_leq(99999.99)
-    order_id_line_no_duplicate_rows = m.sql(
-        'COUNT(*) FILTER (WHERE "order_id" IS NOT NULL AND "line_no" IS NOT NULL) - COUNT(DISTINCT ("order_id", "line_no")) FILTER (WHERE "order_id" IS NOT NULL AND "line_no" IS NOT NULL)',
-        reads=["order_id", "line_no"],
-    )
-    # duplicate rows mustBe 0
-    m.expect(
-        order_id_line_no_duplicate_rows,
-        "lines_unique_per_order",
-        severity="P0",
-        tags=["duplicateValues", "odcs"],
-        at="../examples/contracts/commerce.odcs.yaml:62:9",
-    ).is_eq(0)
-    query = m.query("""SELECT COUNT(*) FROM "order_lines"
-WHERE quantity <= 0""")
-    # query result mustBe 0
-    m.expect(
-        query,
-        "no_empty_lines",
-        severity="P1",
-        tags=["odcs", "sql"],
-        at="../examples/contracts/commerce.odcs.yaml:68:9",
-    ).is_eq(0)
 
 
 CHECKS: Final = [

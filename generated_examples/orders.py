@@ -86,126 +86,18 @@ DATASETS: Final[tuple[Dataset, ...]] = (
 def check_orders_tbl(mp: MetricProvider, ctx: Context) -> None:
     """Rules of schema object 'orders' (dataset 'orders_tbl')."""
     m = Metrics(mp, ctx, "orders_tbl", SQL_DIALECT)
-    order_id_nulls = m.sql(
-        'COUNT(*) FILTER (WHERE "order_id" IS NULL)', reads=["order_id"]
+    hours_since_order_date = m.sql(
+        '(epoch(now()) - epoch(MAX("order_date"))) / 3600.0', reads=["order_date"]
     )
-    # NULL rows mustBe 0
+    # hours since the newest order_date mustBeLessOrEqualTo 24.0
     m.expect(
-        order_id_nulls,
-        "order_id: required",
+        hours_since_order_date,
+        "SLA: Freshness check",
         severity="P0",
-        tags=["odcs", "required"],
-        at="../examples/contracts/orders.odcs.yaml:60:9",
-        failure="Property 'order_id' is required (required: true)\n  but contains null values",
-    ).is_eq(0)
-    status_nulls = m.sql('COUNT(*) FILTER (WHERE "status" IS NULL)', reads=["status"])
-    # NULL rows mustBe 0
-    m.expect(
-        status_nulls,
-        "status: required",
-        severity="P0",
-        tags=["odcs", "required"],
-        at="../examples/contracts/orders.odcs.yaml:83:9",
-        failure="Property 'status' is required (required: true)\n  but contains null values",
-    ).is_eq(0)
-    total_amount_nulls = m.sql(
-        'COUNT(*) FILTER (WHERE "total_amount" IS NULL)', reads=["total_amount"]
-    )
-    # NULL rows mustBe 0
-    m.expect(
-        total_amount_nulls,
-        "total_amount: required",
-        severity="P0",
-        tags=["odcs", "required"],
-        at="../examples/contracts/orders.odcs.yaml:104:9",
-        failure="Property 'total_amount' is required (required: true)\n  but contains null values",
-    ).is_eq(0)
-    order_date_nulls = m.sql(
-        'COUNT(*) FILTER (WHERE "order_date" IS NULL)', reads=["order_date"]
-    )
-    # NULL rows mustBe 0
-    m.expect(
-        order_date_nulls,
-        "order_date: required",
-        severity="P0",
-        tags=["odcs", "required"],
-        at="../examples/contracts/orders.odcs.yaml:141:9",
-        failure="Property 'order_date' is required (required: true)\n  but contains null values",
-    ).is_eq(0)
-    # NULL rows mustBe 0
-    m.expect(
-        order_id_nulls,
-        "order_id_no_nulls",
-        severity="P0",
-        tags=["nullValues", "odcs"],
-        at="../examples/contracts/orders.odcs.yaml:64:13",
-    ).is_eq(0)
-    min_order_id = m.sql('MIN("order_id")', reads=["order_id"])
-    # min(order_id) mustBeGreaterOrEqualTo 1
-    m.expect(
-        min_order_id,
-        "order_id_positive",
-        severity="P0",
-        tags=["dqx-min", "odcs"],
-        at="../examples/contracts/orders.odcs.yaml:74:13",
-    ).is_geq(1)
-    status_invalid_rows = m.sql(
-        """COUNT(*) FILTER (WHERE "status" IS NOT NULL AND NOT ("status" IN ('pending', 'processing', 'shipped', 'delivered', 'cancelled')))""",
-        reads=["status"],
-    )
-    # invalid rows mustBe 0
-    m.expect(
-        status_invalid_rows,
-        "status_valid_values",
-        severity="P0",
-        tags=["invalid", "odcs"],
-        at="../examples/contracts/orders.odcs.yaml:87:13",
-    ).is_eq(0)
-    cardinality_status = m.sql('COUNT(DISTINCT "status")', reads=["status"])
-    # cardinality(status) mustBeLessOrEqualTo 10
-    m.expect(
-        cardinality_status,
-        "status_low_cardinality",
-        severity="P1",
-        tags=["dqx-cardinality", "odcs"],
-        at="../examples/contracts/orders.odcs.yaml:95:13",
-    ).is_leq(10)
-    mean_total_amount = m.sql(
-        'AVG("total_amount") FILTER (WHERE NOT isnan(CAST("total_amount" AS DOUBLE)))',
-        reads=["total_amount"],
-    )
-    # mean(total_amount) mustBeBetween [10.0, 500.0]
-    m.expect(
-        mean_total_amount,
-        "average_order_value_reasonable",
-        severity="P1",
-        tags=["dqx-mean", "odcs"],
-        at="../examples/contracts/orders.odcs.yaml:108:13",
-    ).is_between(10.0, 500.0)
-    missing_total_amount_fraction = m.sql(
-        'COALESCE(1.0 * (COUNT(*) FILTER (WHERE "total_amount" IS NULL)) / NULLIF(COUNT(*), 0), 0)',
-        reads=["total_amount"],
-    )
-    # missing(total_amount) (fraction) mustBe 0
-    m.expect(
-        missing_total_amount_fraction,
-        "total_amount_complete",
-        severity="P0",
-        tags=["dqx-missing", "odcs"],
-        at="../examples/contracts/orders.odcs.yaml:117:13",
-    ).is_eq(0)
-    avg_length_product_name = m.sql(
-        'AVG(length("product_name")) FILTER (WHERE "product_name" IS NOT NULL)',
-        reads=["product_name"],
-    )
-    # avg_length(product_name) mustBeBetween [3, 120]
-    m.expect(
-        avg_length_product_name,
-        "product_name_length_sanity",
-        severity="P1",
-        tags=["dqx-avg_length", "odcs"],
-        at="../examples/contracts/orders.odcs.yaml:131:13",
-    ).is_between(3, 120)
+        tags=["freshness", "odcs"],
+        at="../examples/contracts/orders.odcs.yaml:19:5",
+        unit="h",
+    ).is_leq(24.0)
     rows = m.num_rows()
     # row count mustBeGreaterOrEqualTo 100
     m.expect(
@@ -216,7 +108,12 @@ def check_orders_tbl(mp: MetricProvider, ctx: Context) -> None:
         at="../examples/contracts/orders.odcs.yaml:31:9",
     ).is_geq(100)
     order_id_order_date_duplicate_rows = m.sql(
-        'COUNT(*) FILTER (WHERE "order_id" IS NOT NULL AND "order_date" IS NOT NULL) - COUNT(DISTINCT ("order_id", "order_date")) FILTER (WHERE "order_id" IS NOT NULL AND "order_date" IS NOT NULL)',
+        """
+        COUNT(*)
+        FILTER (WHERE "order_id" IS NOT NULL AND "order_date" IS NOT NULL)
+        - COUNT(DISTINCT ("order_id", "order_date"))
+        FILTER (WHERE "order_id" IS NOT NULL AND "order_date" IS NOT NULL)
+        """,
         reads=["order_id", "order_date"],
     )
     # duplicate rows mustBe 0
@@ -244,18 +141,135 @@ def check_orders_tbl(mp: MetricProvider, ctx: Context) -> None:
         tags=["odcs", "sql"],
         at="../examples/contracts/orders.odcs.yaml:53:9",
     ).is_eq(0)
-    hours_since_order_date = m.sql(
-        '(epoch(now()) - epoch(MAX("order_date"))) / 3600.0', reads=["order_date"]
+    order_id_nulls = m.sql(
+        'COUNT(*) FILTER (WHERE "order_id" IS NULL)', reads=["order_id"]
     )
-    # hours since the newest order_date mustBeLessOrEqualTo 24.0
+    # NULL rows mustBe 0
     m.expect(
-        hours_since_order_date,
-        "SLA: Freshness check",
+        order_id_nulls,
+        "order_id: required",
         severity="P0",
-        tags=["freshness", "odcs"],
-        at="../examples/contracts/orders.odcs.yaml:19:5",
-        unit="h",
-    ).is_leq(24.0)
+        tags=["odcs", "required"],
+        at="../examples/contracts/orders.odcs.yaml:62:19",
+        failure="Property 'order_id' is required (required: true)\n  but contains null values",
+    ).is_eq(0)
+    # NULL rows mustBe 0
+    m.expect(
+        order_id_nulls,
+        "order_id_no_nulls",
+        severity="P0",
+        tags=["nullValues", "odcs"],
+        at="../examples/contracts/orders.odcs.yaml:64:13",
+    ).is_eq(0)
+    min_order_id = m.sql('MIN("order_id")', reads=["order_id"])
+    # min(order_id) mustBeGreaterOrEqualTo 1
+    m.expect(
+        min_order_id,
+        "order_id_positive",
+        severity="P0",
+        tags=["dqx-min", "odcs"],
+        at="../examples/contracts/orders.odcs.yaml:74:13",
+    ).is_geq(1)
+    status_nulls = m.sql('COUNT(*) FILTER (WHERE "status" IS NULL)', reads=["status"])
+    # NULL rows mustBe 0
+    m.expect(
+        status_nulls,
+        "status: required",
+        severity="P0",
+        tags=["odcs", "required"],
+        at="../examples/contracts/orders.odcs.yaml:85:19",
+        failure="Property 'status' is required (required: true)\n  but contains null values",
+    ).is_eq(0)
+    status_invalid_rows = m.sql(
+        """
+        COUNT(*)
+        FILTER (WHERE "status" IS NOT NULL AND NOT ("status" IN ('pending', 'processing', 'shipped', 'delivered', 'cancelled')))
+        """,
+        reads=["status"],
+    )
+    # invalid rows mustBe 0
+    m.expect(
+        status_invalid_rows,
+        "status_valid_values",
+        severity="P0",
+        tags=["invalid", "odcs"],
+        at="../examples/contracts/orders.odcs.yaml:87:13",
+    ).is_eq(0)
+    cardinality_status = m.sql('COUNT(DISTINCT "status")', reads=["status"])
+    # cardinality(status) mustBeLessOrEqualTo 10
+    m.expect(
+        cardinality_status,
+        "status_low_cardinality",
+        severity="P1",
+        tags=["dqx-cardinality", "odcs"],
+        at="../examples/contracts/orders.odcs.yaml:95:13",
+    ).is_leq(10)
+    total_amount_nulls = m.sql(
+        'COUNT(*) FILTER (WHERE "total_amount" IS NULL)', reads=["total_amount"]
+    )
+    # NULL rows mustBe 0
+    m.expect(
+        total_amount_nulls,
+        "total_amount: required",
+        severity="P0",
+        tags=["odcs", "required"],
+        at="../examples/contracts/orders.odcs.yaml:106:19",
+        failure="Property 'total_amount' is required (required: true)\n  but contains null values",
+    ).is_eq(0)
+    mean_total_amount = m.sql(
+        """
+        AVG("total_amount")
+        FILTER (WHERE NOT isnan(CAST("total_amount" AS DOUBLE)))
+        """,
+        reads=["total_amount"],
+    )
+    # mean(total_amount) mustBeBetween [10.0, 500.0]
+    m.expect(
+        mean_total_amount,
+        "average_order_value_reasonable",
+        severity="P1",
+        tags=["dqx-mean", "odcs"],
+        at="../examples/contracts/orders.odcs.yaml:108:13",
+    ).is_between(10.0, 500.0)
+    missing_total_amount_fraction = m.sql(
+        """
+        COALESCE(1.0 * (COUNT(*)
+                FILTER (WHERE "total_amount" IS NULL)) / NULLIF(COUNT(*), 0), 0)
+        """,
+        reads=["total_amount"],
+    )
+    # missing(total_amount) (fraction) mustBe 0
+    m.expect(
+        missing_total_amount_fraction,
+        "total_amount_complete",
+        severity="P0",
+        tags=["dqx-missing", "odcs"],
+        at="../examples/contracts/orders.odcs.yaml:117:13",
+    ).is_eq(0)
+    avg_length_product_name = m.sql(
+        'AVG(length("product_name")) FILTER (WHERE "product_name" IS NOT NULL)',
+        reads=["product_name"],
+    )
+    # avg_length(product_name) mustBeBetween [3, 120]
+    m.expect(
+        avg_length_product_name,
+        "product_name_length_sanity",
+        severity="P1",
+        tags=["dqx-avg_length", "odcs"],
+        at="../examples/contracts/orders.odcs.yaml:131:13",
+    ).is_between(3, 120)
+    order_date_nulls = m.sql(
+        'COUNT(*) FILTER (WHERE "order_date" IS NULL)', reads=["order_date"]
+    )
+    # NULL rows mustBe 0
+    m.expect(
+        order_date_nulls,
+        "order_date: required",
+        severity="P0",
+        tags=["odcs", "required"],
+        at="../examples/contracts/orders.odcs.yaml:143:19",
+        failure="Property 'order_date' is required (required: true)\n  but contains null values",
+    ).is_eq(0)
 
 
 CHECKS: Final = [

@@ -15,9 +15,10 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 
 from . import ir
+from .build_model import build as build_model
 from .cache import ModuleCache, cache_key
 from .diagnostics import CompileError, Diagnostic, sorted_diagnostics
-from .loader import Limits, LoadedDocument, load_file
+from .loader import Limits, load_file
 from .lower import Options, lower
 from .naming import snake_identifier
 from .render import (
@@ -116,19 +117,20 @@ def compile_contract(
     display = display_path(path)
     doc = load_file(path, display, settings.limits)
     problems = validate_contract(doc.data, display, doc)
-    if not any(d.level == "error" for d in problems):
-        problems += semantic_errors(doc.data, display, doc.position)
     if any(d.level == "error" for d in problems):
         raise CompileError(sorted_diagnostics(problems))
-    module, warnings = _lower(doc, name, relative_source(path, output), settings)
+    contract = build_model(doc)
+    problems += semantic_errors(contract, display)
+    if any(d.level == "error" for d in problems):
+        raise CompileError(sorted_diagnostics(problems))
+    module, warnings = lower(
+        contract,
+        path=display,
+        module_name=name,
+        source_path=relative_source(path, output),
+        options=settings.options,
+    )
     return module, problems + warnings
-
-
-def _lower(
-    doc: LoadedDocument, name: str, source: str, settings: Settings
-) -> tuple[ir.Module, list[Diagnostic]]:
-    """Lowering, with the module name and source path of the output."""
-    return lower(doc, module_name=name, source_path=source, options=settings.options)
 
 
 @dataclass(frozen=True, slots=True)

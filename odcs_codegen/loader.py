@@ -52,6 +52,7 @@ class LoadedDocument:
     sha256: str
     positions: Mapping[JsonPath, Position]
     key_positions: Mapping[JsonPath, Position]
+    text: str = ""  # the decoded source (to position text inside block scalars)
 
     def position(self, path: Sequence[str | int]) -> Position | None:
         """The position of the node at ``path``, else of its nearest recorded ancestor."""
@@ -643,6 +644,7 @@ def load_bytes(raw: bytes, path: str, limits: Limits = _DEFAULT_LIMITS) -> Loade
         sha256=hashlib.sha256(raw).hexdigest(),
         positions=MappingProxyType(builder.positions),
         key_positions=MappingProxyType(builder.key_positions),
+        text=text,
     )
 
 

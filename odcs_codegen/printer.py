@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import ir
-from .pycode import comment, list_literal, literal, sql_literal
+from .pycode import comment, list_literal, literal, sql_block, sql_literal
 
 
 def _call(function: str, positional: Sequence[str], keywords: Sequence[tuple[str, str]]) -> str:
@@ -36,9 +36,8 @@ def metric(step: ir.Metric) -> str:
     if step.kind == "rows":
         return f"{step.variable} = m.num_rows()"
     reads = [("reads", list_literal(step.reads))]
-    return f"{step.variable} = " + _call(
-        f"m.{step.kind}", [sql_literal(step.sql)], reads if step.reads else []
-    )
+    sql = sql_block(step.sql, STATEMENT_INDENT * 2) if step.kind == "sql" else sql_literal(step.sql)
+    return f"{step.variable} = " + _call(f"m.{step.kind}", [sql], reads if step.reads else [])
 
 
 def threshold(comparison: ir.Comparison) -> str:

@@ -87,13 +87,27 @@ def sql_literal(sql: str) -> str:
         return plain
     if "\n" not in sql and ("'" not in sql or '"' not in sql):
         return plain
-    for quote in ('"""', "\'\'\'"):
+    for quote in ('"""', "'''"):
         if quote in sql or sql.endswith(quote[0]) or sql.startswith(quote[0]):
             continue
         code = f"{quote}{sql}{quote}"
         if ast.literal_eval(code) == sql:
             return code
     return plain
+
+
+def sql_block(sql: str, indent: str) -> str:
+    """Multi-line SQL as a triple-quoted literal whose lines are indented like the code around
+    it (the indentation is whitespace in the SQL); `sql_literal` when that cannot be exact."""
+    if "\n" not in sql or '"""' in sql or "\\" in sql or sql.endswith('"'):
+        return sql_literal(sql)
+    if not all(line.isprintable() for line in sql.split("\n")):
+        return sql_literal(sql)
+    body = "".join(f"\n{indent}{line}" for line in sql.split("\n"))
+    code = f'"""{body}\n{indent}"""'
+    if ast.literal_eval(code).split() != sql.split():
+        return sql_literal(sql)
+    return code
 
 
 def docstring(text: str) -> str:

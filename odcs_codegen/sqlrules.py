@@ -189,3 +189,30 @@ def _parse(sql: str) -> list[duckdb.Statement]:
         return list(duckdb.extract_statements(sql))
     except duckdb.Error as error:
         raise QueryError(str(error).splitlines()[0]) from None
+
+
+_BREAK_BEFORE = re.compile(r" (?=[-+] )| (?=FILTER \(WHERE )")
+
+
+def layout(sql: str, lexicon: Lexicon = DUCKDB, width: int = 72) -> str:
+    """Generated SQL laid out for review: when longer than `width`, a line break (and an
+    indentation by depth) before every `+`/`-` between terms and every `FILTER (WHERE`,
+    outside quotes; the SQL means the same."""
+    if len(sql) <= width or "\n" in sql:
+        return sql
+    out: list[str] = []
+    depth = 0
+    for kind, text in _tokens(sql, lexicon):
+        if kind != "code":
+            out.append(text)
+            continue
+        start = 0
+        for match in _BREAK_BEFORE.finditer(text):
+            piece = text[start : match.start()]
+            depth += piece.count("(") - piece.count(")")
+            out.append(piece + "\n" + "    " * max(depth, 0))
+            start = match.end()
+        tail = text[start:]
+        depth += tail.count("(") - tail.count(")")
+        out.append(tail)
+    return "".join(out)

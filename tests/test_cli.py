@@ -92,7 +92,7 @@ def test_errors_have_positions_and_write_nothing(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
     assert (
-        "c/orders.odcs.yaml:16:29: error: Quality rule 'amount_range': mustBeBetween must be a "
+        "c/orders.odcs.yaml:16:57: error: Quality rule 'amount_range': mustBeBetween must be a "
         "list of [lower, upper], got: 100"
     ) in lines
     assert (

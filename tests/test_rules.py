@@ -549,7 +549,7 @@ def test_required_null_is_a_failed_p0_assertion_among_the_others(
     )
     module = generate({"c.odcs.yaml": contract_text(body)}).module("c")
     bad = pa.table({"c": ["a", None]})
-    required, rows = module.run({"t": bad})
+    rows, required = module.run({"t": bad})  # in the contract's order
     assert (required.assertion, required.severity, required.status) == (
         "c: required",
         "P0",
@@ -560,8 +560,8 @@ def test_required_null_is_a_failed_p0_assertion_among_the_others(
     report = module.verify({"t": bad})
     assert report.schema_errors == () and report.exit_code == 1
     assert [(o.value, o.reason) for o in report.outcomes] == [
-        (1.0, "Property 'c' is required (required: true)\n  but contains null values"),
         (2.0, None),
+        (1.0, "Property 'c' is required (required: true)\n  but contains null values"),
     ]
 
 

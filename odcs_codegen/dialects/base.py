@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..sqlrules import DUCKDB
+from ..sqlrules import DUCKDB, QueryError, check_duckdb_cast, check_duckdb_regex
 
 Scalar = None | bool | int | float | str
 
@@ -20,6 +20,35 @@ class Dialect:
     name = "ansi"
     double_type = "DOUBLE PRECISION"
     lexicon = DUCKDB
+    regex_engine = "RE2"
+    """The regex engine patterns run in (ECMA-262 lookaround and backreferences are not RE2's)."""
+    runtime_source: str | None = None
+    """The runtime module of its data source (None: the package cannot run its checks itself)."""
+
+    # --- compile-time checks -----------------------------------------------------------------
+    def check_regex(self, pattern: str) -> None:
+        """QueryError unless the engine's regex syntax accepts `pattern` (RE2, through DuckDB)."""
+        try:
+            check_duckdb_regex(pattern)
+        except QueryError as problem:
+            hint = ""
+            if "invalid perl operator" in str(problem) or "invalid escape" in str(problem):
+                hint = (
+                    f"; {self.regex_engine} has no lookahead, lookbehind or backreferences: "
+                    "rewrite the pattern without them"
+                )
+            raise QueryError(f"{problem}{hint}") from None
+
+    def check_cast(self, value: str, sql_type: str) -> None:
+        """QueryError unless `value` is a valid literal of DATE, TIME, TIMESTAMP or TIMESTAMPTZ."""
+        check_duckdb_cast(value, sql_type)
+
+    def check_select(self, query: str, wrapped: str) -> None:
+        """QueryError unless `query` is one SELECT that fits in a scalar subquery (`wrapped`).
+
+        The structure (one statement, balanced parentheses) is always checked by `prepare`;
+        a dialect with a parser at hand checks the grammar too.
+        """
 
     # --- quoting -------------------------------------------------------------------------
     def quote_identifier(self, name: str) -> str:

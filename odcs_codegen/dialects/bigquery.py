@@ -14,6 +14,7 @@ class BigQuery(Dialect):
     name = "bigquery"
     double_type = "FLOAT64"
     lexicon = BIGQUERY
+    regex_engine = "BigQuery's regex engine (RE2)"
 
     def quote_identifier(self, name: str) -> str:
         """A backtick-quoted identifier (backslash and backtick escaped)."""

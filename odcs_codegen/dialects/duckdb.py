@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..sqlrules import check_duckdb_select
 from .base import Dialect
 
 
@@ -10,6 +11,12 @@ class DuckDB(Dialect):
 
     name = "duckdb"
     double_type = "DOUBLE"
+    regex_engine = "DuckDB's regex engine (RE2)"
+    runtime_source = "duckdb_source"
+
+    def check_select(self, query: str, wrapped: str) -> None:
+        """DuckDB's own parser: one SELECT, that also parses once wrapped."""
+        check_duckdb_select(query, wrapped)
 
     def quote_string(self, value: str) -> str:
         """A string literal. A backslash is written as chr(92) via one replace(): dqlib passes

@@ -92,6 +92,63 @@ DATASETS: Final[tuple[Dataset, ...]] = (
 def check_events(mp: MetricProvider, ctx: Context) -> None:
     """Rules of schema object 'events' (dataset 'events')."""
     m = Metrics(mp, ctx, "events", SQL_DIALECT)
+    hours_since_event_time = m.sql(
+        '(epoch(now()) - epoch(MAX("Event Time"))) / 3600.0', reads=["Event Time"]
+    )
+    # hours since the newest Event Time mustBeLessOrEqualTo 1.5
+    m.expect(
+        hours_since_event_time,
+        "SLA: Freshness check",
+        severity="P0",
+        tags=["freshness", "odcs"],
+        at="../contracts/all_rules.odcs.yaml:11:5",
+        unit="h",
+    ).is_leq(1.5)
+    rows = m.num_rows()
+    # row count mustBeGreaterThan 0
+    m.expect(
+        rows,
+        "row count",
+        severity="P0",
+        tags=["odcs", "rowCount"],
+        at="../contracts/all_rules.odcs.yaml:21:9",
+    ).is_gt(0)
+    select_event_time_duplicate_rows_percent = m.sql(
+        """
+        COALESCE(100.0 * (COUNT(*)
+                FILTER (WHERE "select" IS NOT NULL AND "Event Time" IS NOT NULL)
+                - COUNT(DISTINCT ("select", "Event Time"))
+                FILTER (WHERE "select" IS NOT NULL AND "Event Time" IS NOT NULL)) / NULLIF(COUNT(*), 0), 0)
+        """,
+        reads=["select", "Event Time"],
+    )
+    # duplicate rows (%) mustBeLessOrEqualTo 0.5
+    m.expect(
+        select_event_time_duplicate_rows_percent,
+        "composite duplicates",
+        severity="P1",
+        tags=["duplicateValues", "odcs"],
+        at="../contracts/all_rules.odcs.yaml:22:9",
+        unit="%",
+    ).is_leq(0.5)
+    query = m.query("""SELECT COUNT(*) FROM "events" 
+WHERE "select" IS NULL""")
+    # query result mustBe 0
+    m.expect(
+        query,
+        "sql with placeholders",
+        severity="P1",
+        tags=["odcs", "sql"],
+        at="../contracts/all_rules.odcs.yaml:27:9",
+    ).is_eq(0)
+    # row count mustNotBeBetween [0, 9]
+    m.expect(
+        rows,
+        "volume",
+        severity="P1",
+        tags=["dqx-num_rows", "odcs"],
+        at="../contracts/all_rules.odcs.yaml:33:9",
+    ).is_not_between(0, 9)
     select_nulls = m.sql('COUNT(*) FILTER (WHERE "select" IS NULL)', reads=["select"])
     # NULL rows mustBe 0
     m.expect(
@@ -99,8 +156,27 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
         "select: required",
         severity="P0",
         tags=["odcs", "required"],
-        at="../contracts/all_rules.odcs.yaml:36:9",
+        at="../contracts/all_rules.odcs.yaml:38:19",
         failure="Property 'select' is required (required: true)\n  but contains null values",
+    ).is_eq(0)
+    events_key_violations = m.sql(
+        """
+        COUNT(*)
+        FILTER (WHERE "select" IS NULL OR "Event Time" IS NULL)
+        + COUNT(*)
+        FILTER (WHERE "select" IS NOT NULL AND "Event Time" IS NOT NULL)
+        - COUNT(DISTINCT ("select", "Event Time"))
+        FILTER (WHERE "select" IS NOT NULL AND "Event Time" IS NOT NULL)
+        """,
+        reads=["select", "Event Time"],
+    )
+    # primary key (select, Event Time): violating rows mustBe 0
+    m.expect(
+        events_key_violations,
+        "events: primaryKey",
+        severity="P1",
+        tags=["odcs", "primaryKey"],
+        at="../contracts/all_rules.odcs.yaml:39:21",
     ).is_eq(0)
     select_min_length_violations = m.sql(
         'COUNT(*) FILTER (WHERE "select" IS NOT NULL AND length("select") < 1)',
@@ -112,7 +188,7 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
         "select: minLength",
         severity="P1",
         tags=["minLength", "odcs"],
-        at="../contracts/all_rules.odcs.yaml:36:9",
+        at="../contracts/all_rules.odcs.yaml:41:41",
     ).is_eq(0)
     select_max_length_violations = m.sql(
         'COUNT(*) FILTER (WHERE "select" IS NOT NULL AND length("select") > 20)',
@@ -124,10 +200,13 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
         "select: maxLength",
         severity="P1",
         tags=["maxLength", "odcs"],
-        at="../contracts/all_rules.odcs.yaml:36:9",
+        at="../contracts/all_rules.odcs.yaml:41:55",
     ).is_eq(0)
     select_pattern_violations = m.sql(
-        """COUNT(*) FILTER (WHERE "select" IS NOT NULL AND NOT regexp_matches("select", '[A-Z]{2}-[0-9]+'))""",
+        """
+        COUNT(*)
+        FILTER (WHERE "select" IS NOT NULL AND NOT regexp_matches("select", '[A-Z]{2}-[0-9]+'))
+        """,
         reads=["select"],
     )
     # pattern: violating rows mustBe 0
@@ -136,127 +215,10 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
         "select: pattern",
         severity="P1",
         tags=["odcs", "pattern"],
-        at="../contracts/all_rules.odcs.yaml:36:9",
-    ).is_eq(0)
-    event_time_nulls = m.sql(
-        'COUNT(*) FILTER (WHERE "Event Time" IS NULL)', reads=["Event Time"]
-    )
-    # NULL rows mustBe 0
-    m.expect(
-        event_time_nulls,
-        "Event Time: required",
-        severity="P0",
-        tags=["odcs", "required"],
-        at="../contracts/all_rules.odcs.yaml:50:9",
-        failure="Property 'Event Time' is required (required: true)\n  but contains null values",
-    ).is_eq(0)
-    event_time_minimum_violations = m.sql(
-        """COUNT(*) FILTER (WHERE "Event Time" IS NOT NULL AND "Event Time" < CAST('2020-01-01T00:00:00' AS TIMESTAMP))""",
-        reads=["Event Time"],
-    )
-    # minimum: violating rows mustBe 0
-    m.expect(
-        event_time_minimum_violations,
-        "Event Time: minimum",
-        severity="P1",
-        tags=["minimum", "odcs"],
-        at="../contracts/all_rules.odcs.yaml:50:9",
-    ).is_eq(0)
-    camel_case_duplicates = m.sql(
-        'COUNT("CamelCase") - COUNT(DISTINCT "CamelCase")', reads=["CamelCase"]
-    )
-    # duplicate values mustBe 0
-    m.expect(
-        camel_case_duplicates,
-        "CamelCase: unique",
-        severity="P1",
-        tags=["odcs", "unique"],
-        at="../contracts/all_rules.odcs.yaml:56:9",
-    ).is_eq(0)
-    camel_case_minimum_violations = m.sql(
-        'COUNT(*) FILTER (WHERE "CamelCase" IS NOT NULL AND "CamelCase" < 0)',
-        reads=["CamelCase"],
-    )
-    # minimum: violating rows mustBe 0
-    m.expect(
-        camel_case_minimum_violations,
-        "CamelCase: minimum",
-        severity="P1",
-        tags=["minimum", "odcs"],
-        at="../contracts/all_rules.odcs.yaml:56:9",
-    ).is_eq(0)
-    camel_case_exclusive_maximum_violations = m.sql(
-        'COUNT(*) FILTER (WHERE "CamelCase" IS NOT NULL AND "CamelCase" >= 1000000)',
-        reads=["CamelCase"],
-    )
-    # exclusiveMaximum: violating rows mustBe 0
-    m.expect(
-        camel_case_exclusive_maximum_violations,
-        "CamelCase: exclusiveMaximum",
-        severity="P1",
-        tags=["exclusiveMaximum", "odcs"],
-        at="../contracts/all_rules.odcs.yaml:56:9",
-    ).is_eq(0)
-    camel_case_multiple_of_violations = m.sql(
-        'COUNT(*) FILTER (WHERE "CamelCase" IS NOT NULL AND NOT (CAST("CamelCase" AS DECIMAL(38, 10)) % CAST(0.01 AS DECIMAL(38, 10)) = 0))',
-        reads=["CamelCase"],
-    )
-    # multipleOf: violating rows mustBe 0
-    m.expect(
-        camel_case_multiple_of_violations,
-        "CamelCase: multipleOf",
-        severity="P1",
-        tags=["multipleOf", "odcs"],
-        at="../contracts/all_rules.odcs.yaml:56:9",
-    ).is_eq(0)
-    tags_min_items_violations = m.sql(
-        'COUNT(*) FILTER (WHERE "tags" IS NOT NULL AND len("tags") < 1)', reads=["tags"]
-    )
-    # minItems: violating rows mustBe 0
-    m.expect(
-        tags_min_items_violations,
-        "tags: minItems",
-        severity="P1",
-        tags=["minItems", "odcs"],
-        at="../contracts/all_rules.odcs.yaml:65:9",
-    ).is_eq(0)
-    tags_max_items_violations = m.sql(
-        'COUNT(*) FILTER (WHERE "tags" IS NOT NULL AND len("tags") > 5)', reads=["tags"]
-    )
-    # maxItems: violating rows mustBe 0
-    m.expect(
-        tags_max_items_violations,
-        "tags: maxItems",
-        severity="P1",
-        tags=["maxItems", "odcs"],
-        at="../contracts/all_rules.odcs.yaml:65:9",
-    ).is_eq(0)
-    tags_unique_items_violations = m.sql(
-        'COUNT(*) FILTER (WHERE "tags" IS NOT NULL AND NOT (len("tags") = len(list_distinct("tags"))))',
-        reads=["tags"],
-    )
-    # uniqueItems: violating rows mustBe 0
-    m.expect(
-        tags_unique_items_violations,
-        "tags: uniqueItems",
-        severity="P1",
-        tags=["odcs", "uniqueItems"],
-        at="../contracts/all_rules.odcs.yaml:65:9",
-    ).is_eq(0)
-    events_key_violations = m.sql(
-        'COUNT(*) FILTER (WHERE "select" IS NULL OR "Event Time" IS NULL) + COUNT(*) FILTER (WHERE "select" IS NOT NULL AND "Event Time" IS NOT NULL) - COUNT(DISTINCT ("select", "Event Time")) FILTER (WHERE "select" IS NOT NULL AND "Event Time" IS NOT NULL)',
-        reads=["select", "Event Time"],
-    )
-    # primary key (select, Event Time): violating rows mustBe 0
-    m.expect(
-        events_key_violations,
-        "events: primaryKey",
-        severity="P1",
-        tags=["odcs", "primaryKey"],
-        at="../contracts/all_rules.odcs.yaml:19:5",
+        at="../contracts/all_rules.odcs.yaml:41:68",
     ).is_eq(0)
     select_invalid_rows = m.sql(
-        "COUNT(*) FILTER (WHERE \"select\" IS NOT NULL AND NOT (\"select\" IN ('a''b', 'q\"x', replace('back\ue000slash', '\ue000', chr(92)), '--')))",
+        "COUNT(*)\nFILTER (WHERE \"select\" IS NOT NULL AND NOT (\"select\" IN ('a''b', 'q\"x', replace('back\ue000slash', '\ue000', chr(92)), '--')))",
         reads=["select"],
     )
     # invalid rows mustBe 0
@@ -290,8 +252,91 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
         tags=["dqx-avg_length", "odcs"],
         at="../contracts/all_rules.odcs.yaml:46:13",
     ).is_between(1, 20)
+    event_time_nulls = m.sql(
+        'COUNT(*) FILTER (WHERE "Event Time" IS NULL)', reads=["Event Time"]
+    )
+    # NULL rows mustBe 0
+    m.expect(
+        event_time_nulls,
+        "Event Time: required",
+        severity="P0",
+        tags=["odcs", "required"],
+        at="../contracts/all_rules.odcs.yaml:52:19",
+        failure="Property 'Event Time' is required (required: true)\n  but contains null values",
+    ).is_eq(0)
+    event_time_minimum_violations = m.sql(
+        """
+        COUNT(*)
+        FILTER (WHERE "Event Time" IS NOT NULL AND "Event Time" < CAST('2020-01-01T00:00:00' AS TIMESTAMP))
+        """,
+        reads=["Event Time"],
+    )
+    # minimum: violating rows mustBe 0
+    m.expect(
+        event_time_minimum_violations,
+        "Event Time: minimum",
+        severity="P1",
+        tags=["minimum", "odcs"],
+        at="../contracts/all_rules.odcs.yaml:55:81",
+    ).is_eq(0)
+    camel_case_duplicates = m.sql(
+        'COUNT("CamelCase") - COUNT(DISTINCT "CamelCase")', reads=["CamelCase"]
+    )
+    # duplicate values mustBe 0
+    m.expect(
+        camel_case_duplicates,
+        "CamelCase: unique",
+        severity="P1",
+        tags=["odcs", "unique"],
+        at="../contracts/all_rules.odcs.yaml:58:17",
+    ).is_eq(0)
+    camel_case_minimum_violations = m.sql(
+        'COUNT(*) FILTER (WHERE "CamelCase" IS NOT NULL AND "CamelCase" < 0)',
+        reads=["CamelCase"],
+    )
+    # minimum: violating rows mustBe 0
+    m.expect(
+        camel_case_minimum_violations,
+        "CamelCase: minimum",
+        severity="P1",
+        tags=["minimum", "odcs"],
+        at="../contracts/all_rules.odcs.yaml:59:39",
+    ).is_eq(0)
+    camel_case_exclusive_maximum_violations = m.sql(
+        """
+        COUNT(*)
+        FILTER (WHERE "CamelCase" IS NOT NULL AND "CamelCase" >= 1000000)
+        """,
+        reads=["CamelCase"],
+    )
+    # exclusiveMaximum: violating rows mustBe 0
+    m.expect(
+        camel_case_exclusive_maximum_violations,
+        "CamelCase: exclusiveMaximum",
+        severity="P1",
+        tags=["exclusiveMaximum", "odcs"],
+        at="../contracts/all_rules.odcs.yaml:59:60",
+    ).is_eq(0)
+    camel_case_multiple_of_violations = m.sql(
+        """
+        COUNT(*)
+        FILTER (WHERE "CamelCase" IS NOT NULL AND NOT (CAST("CamelCase" AS DECIMAL(38, 10)) % CAST(0.01 AS DECIMAL(38, 10)) = 0))
+        """,
+        reads=["CamelCase"],
+    )
+    # multipleOf: violating rows mustBe 0
+    m.expect(
+        camel_case_multiple_of_violations,
+        "CamelCase: multipleOf",
+        severity="P1",
+        tags=["multipleOf", "odcs"],
+        at="../contracts/all_rules.odcs.yaml:59:81",
+    ).is_eq(0)
     percentile_camel_case = m.sql(
-        'quantile_cont("CamelCase", 0.95) FILTER (WHERE NOT isnan(CAST("CamelCase" AS DOUBLE)))',
+        """
+        quantile_cont("CamelCase", 0.95)
+        FILTER (WHERE NOT isnan(CAST("CamelCase" AS DOUBLE)))
+        """,
         reads=["CamelCase"],
     )
     # percentile(CamelCase) mustBeLessThan 500
@@ -303,7 +348,10 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
         at="../contracts/all_rules.odcs.yaml:61:13",
     ).is_lt(500)
     stddev_camel_case = m.sql(
-        'STDDEV_SAMP("CamelCase") FILTER (WHERE NOT isnan(CAST("CamelCase" AS DOUBLE)))',
+        """
+        STDDEV_SAMP("CamelCase")
+        FILTER (WHERE NOT isnan(CAST("CamelCase" AS DOUBLE)))
+        """,
         reads=["CamelCase"],
     )
     # stddev(CamelCase) (recorded, no threshold)
@@ -314,19 +362,22 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
         tags=["dqx-stddev", "odcs"],
         at="../contracts/all_rules.odcs.yaml:62:13",
     ).noop()
-    query = m.query(
+    query_2 = m.query(
         'SELECT COUNT(*) FROM "events" WHERE "CamelCase" < 0', reads=["CamelCase"]
     )
     # query result mustBe 0
     m.expect(
-        query,
+        query_2,
         "negative",
         severity="P1",
         tags=["odcs", "sql"],
         at="../contracts/all_rules.odcs.yaml:63:13",
     ).is_eq(0)
     blacklist_camel_case_fraction = m.sql(
-        'COALESCE(1.0 * (COUNT(*) FILTER (WHERE "CamelCase" IS NOT NULL AND "CamelCase" IN (-1, 0))) / NULLIF(COUNT(*), 0), 0)',
+        """
+        COALESCE(1.0 * (COUNT(*)
+                FILTER (WHERE "CamelCase" IS NOT NULL AND "CamelCase" IN (-1, 0))) / NULLIF(COUNT(*), 0), 0)
+        """,
         reads=["CamelCase"],
     )
     # blacklist(CamelCase) (fraction) mustBe 0
@@ -337,8 +388,48 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
         tags=["dqx-blacklist", "odcs"],
         at="../contracts/all_rules.odcs.yaml:64:13",
     ).is_eq(0)
+    tags_min_items_violations = m.sql(
+        'COUNT(*) FILTER (WHERE "tags" IS NOT NULL AND len("tags") < 1)', reads=["tags"]
+    )
+    # minItems: violating rows mustBe 0
+    m.expect(
+        tags_min_items_violations,
+        "tags: minItems",
+        severity="P1",
+        tags=["minItems", "odcs"],
+        at="../contracts/all_rules.odcs.yaml:68:40",
+    ).is_eq(0)
+    tags_max_items_violations = m.sql(
+        'COUNT(*) FILTER (WHERE "tags" IS NOT NULL AND len("tags") > 5)', reads=["tags"]
+    )
+    # maxItems: violating rows mustBe 0
+    m.expect(
+        tags_max_items_violations,
+        "tags: maxItems",
+        severity="P1",
+        tags=["maxItems", "odcs"],
+        at="../contracts/all_rules.odcs.yaml:68:53",
+    ).is_eq(0)
+    tags_unique_items_violations = m.sql(
+        """
+        COUNT(*)
+        FILTER (WHERE "tags" IS NOT NULL AND NOT (len("tags") = len(list_distinct("tags"))))
+        """,
+        reads=["tags"],
+    )
+    # uniqueItems: violating rows mustBe 0
+    m.expect(
+        tags_unique_items_violations,
+        "tags: uniqueItems",
+        severity="P1",
+        tags=["odcs", "uniqueItems"],
+        at="../contracts/all_rules.odcs.yaml:68:69",
+    ).is_eq(0)
     address_city_null_rows_percent = m.sql(
-        """COALESCE(100.0 * (COUNT(*) FILTER (WHERE struct_extract("address", 'city') IS NULL)) / NULLIF(COUNT(*), 0), 0)""",
+        """
+        COALESCE(100.0 * (COUNT(*)
+                FILTER (WHERE struct_extract("address", 'city') IS NULL)) / NULLIF(COUNT(*), 0), 0)
+        """,
         reads=["address"],
     )
     # NULL rows (%) mustBeLessThan 10
@@ -350,61 +441,6 @@ def check_events(mp: MetricProvider, ctx: Context) -> None:
         at="../contracts/all_rules.odcs.yaml:75:17",
         unit="%",
     ).is_lt(10)
-    rows = m.num_rows()
-    # row count mustBeGreaterThan 0
-    m.expect(
-        rows,
-        "row count",
-        severity="P0",
-        tags=["odcs", "rowCount"],
-        at="../contracts/all_rules.odcs.yaml:21:9",
-    ).is_gt(0)
-    select_event_time_duplicate_rows_percent = m.sql(
-        'COALESCE(100.0 * (COUNT(*) FILTER (WHERE "select" IS NOT NULL AND "Event Time" IS NOT NULL) - COUNT(DISTINCT ("select", "Event Time")) FILTER (WHERE "select" IS NOT NULL AND "Event Time" IS NOT NULL)) / NULLIF(COUNT(*), 0), 0)',
-        reads=["select", "Event Time"],
-    )
-    # duplicate rows (%) mustBeLessOrEqualTo 0.5
-    m.expect(
-        select_event_time_duplicate_rows_percent,
-        "composite duplicates",
-        severity="P1",
-        tags=["duplicateValues", "odcs"],
-        at="../contracts/all_rules.odcs.yaml:22:9",
-        unit="%",
-    ).is_leq(0.5)
-    query_2 = m.query(
-        """SELECT COUNT(*) FROM "events" 
-WHERE "select" IS NULL""",
-        reads=["select"],
-    )
-    # query result mustBe 0
-    m.expect(
-        query_2,
-        "sql with placeholders",
-        severity="P1",
-        tags=["odcs", "sql"],
-        at="../contracts/all_rules.odcs.yaml:27:9",
-    ).is_eq(0)
-    # row count mustNotBeBetween [0, 9]
-    m.expect(
-        rows,
-        "volume",
-        severity="P1",
-        tags=["dqx-num_rows", "odcs"],
-        at="../contracts/all_rules.odcs.yaml:33:9",
-    ).is_not_between(0, 9)
-    hours_since_event_time = m.sql(
-        '(epoch(now()) - epoch(MAX("Event Time"))) / 3600.0', reads=["Event Time"]
-    )
-    # hours since the newest Event Time mustBeLessOrEqualTo 1.5
-    m.expect(
-        hours_since_event_time,
-        "SLA: Freshness check",
-        severity="P0",
-        tags=["freshness", "odcs"],
-        at="../contracts/all_rules.odcs.yaml:11:5",
-        unit="h",
-    ).is_leq(1.5)
 
 
 CHECKS: Final = [
