@@ -18,8 +18,8 @@ from dqx.api import Context, check
 from dqx.provider import MetricProvider
 
 from odcs_codegen import ir
-from odcs_codegen.loader import LoadedDocument
 from odcs_codegen.build_model import build
+from odcs_codegen.loader import LoadedDocument
 from odcs_codegen.lower import lower
 
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .contract import LEGACY_RULES
 from .diagnostics import CompileError, Position
 from .loader import Limits, LoadedDocument, load_bytes
 from .model import (
-    OPERATORS,
     Contract,
     Implementation,
     JsonPath,
@@ -25,6 +23,7 @@ from .model import (
     SlaEntry,
     Threshold,
 )
+from .vocabulary import LEGACY_RULES, OPERATORS
 
 __all__ = ["build"]
 

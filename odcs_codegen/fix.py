@@ -54,9 +54,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
-from .contract import LEGACY_RULES, OPERATORS
 from .diagnostics import CompileError, Diagnostic, Position
 from .emit import write_atomic
+from .vocabulary import LEGACY_RULES, OPERATORS
 
 __all__ = [
     "ARGUMENT_KEYS",

@@ -29,17 +29,7 @@ from .diagnostics import Position
 JsonPath = tuple[str | int, ...]
 Scalar = str | int | float | bool | None
 
-OPERATORS: tuple[str, ...] = (
-    "mustBe",
-    "mustNotBe",
-    "mustBeGreaterThan",
-    "mustBeGreaterOrEqualTo",
-    "mustBeLessThan",
-    "mustBeLessOrEqualTo",
-    "mustBeBetween",
-    "mustNotBeBetween",
-)
-"""The ODCS comparison operators, in the standard's order."""
+
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .contract import LOGICAL_TYPES, LOGICAL_TYPES_V32
 from .diagnostics import Diagnostic, Level
 from .model import Contract, JsonPath, Property, SchemaObject
+from .vocabulary import LOGICAL_TYPES, LOGICAL_TYPES_V32
 
 Problem = tuple[Level, JsonPath, str]
 

@@ -15,7 +15,8 @@ import jsonschema_rs
 import pytest
 import yaml
 
-from odcs_codegen import contract, validation
+from odcs_codegen import validation
+from odcs_codegen import vocabulary as contract
 from odcs_codegen.diagnostics import Position
 from odcs_codegen.validation import SUPPORTED_API_VERSIONS, validate_contract
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..measures import ROW_COUNT, Measure
-from ..model import OPERATORS, Implementation, Property, Rule
+from ..model import Implementation, Property, Rule
+from ..vocabulary import OPERATORS
 from .base import (
     Context,
     Planned,

@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..measures import ROW_COUNT
-from ..model import OPERATORS, Rule
+from ..model import Rule
+from ..vocabulary import OPERATORS
 from .base import (
     Context,
     Planned,

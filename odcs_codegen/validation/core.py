@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 import jsonschema_rs
 
-from odcs_codegen.contract import OPERATORS
 from odcs_codegen.diagnostics import Position
+from odcs_codegen.vocabulary import OPERATORS
 
 SUPPORTED_API_VERSIONS: tuple[str, ...] = ("v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0", "v3.2.0")
 

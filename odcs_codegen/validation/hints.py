@@ -6,7 +6,8 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from odcs_codegen.contract import OPERATORS
+from odcs_codegen.rules.naming import rule_label
+from odcs_codegen.vocabulary import OPERATORS
 
 from .core import (
     _ARGUMENT_KEYS,
@@ -50,16 +51,27 @@ _RANGE_SHAPE_CODES = frozenset({"type", "minItems", "maxItems"})
 
 
 def _rule_name(rule: Any, data: Any, path: JsonPath) -> str:
-    """A rule's name, else its id, else `<owner name>: <metric or type>` (as the compiler names
-    assertions)."""
+    """A rule as the compiler names it (`rules.rule_label`): its name, else its id, else
+    `<property or schema object>: <what it checks>`."""
     if not isinstance(rule, dict):
         return "rule"
-    for key in ("name", "id"):
-        if isinstance(rule.get(key), str) and rule[key].strip():
-            return str(rule[key])
-    owner = _at(data, path[:-2])
-    owner_name = owner.get("name", "") if isinstance(owner, dict) else ""
-    return f"{owner_name}: {rule.get('metric') or rule.get('rule') or rule.get('type') or 'rule'}"
+    return rule_label(rule, _target_label(data, path[:-2]))
+
+
+def _target_label(data: Any, owner: JsonPath) -> str:
+    """The dotted name of the property at `owner` (`address.city`, `lines[]`), or the schema
+    object's name."""
+    names: list[str] = []
+    for end in range(3, len(owner) + 1):
+        node = _at(data, owner[:end])
+        if owner[end - 1] == "items":
+            names[-1:] = [f"{names[-1] if names else ''}[]"]
+        elif isinstance(owner[end - 1], int) and isinstance(node, dict):
+            names.append(str(node.get("name", "")))
+    if names:
+        return ".".join(names)
+    schema = _at(data, owner[:2])
+    return str(schema.get("name", "")) if isinstance(schema, dict) else ""
 
 
 # --------------------------------------------------------------------------- quality rules
