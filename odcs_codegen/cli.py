@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from ._runtime.errors import EXIT_FAILED as EXIT_ERRORS
+from ._runtime.errors import EXIT_OK, EXIT_USAGE
 from .cache import ModuleCache, default_cache_dir
 from .compiler import (
     Build,
@@ -39,8 +41,6 @@ from .diagnostics import CompileError, Diagnostic
 from .dialects import DIALECTS
 from .emit import Plan, diff, plan, write
 from .report import FORMATS, Format, dump, github_annotation, print_diagnostics, report_document
-
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def parser() -> argparse.ArgumentParser:

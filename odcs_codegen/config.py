@@ -34,7 +34,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal, cast
 
-from .diagnostics import CompileError, Diagnostic, Position, sorted_diagnostics
+from .diagnostics import CompileError, Diagnostic, Position, sorted_diagnostics, yaml_words
 from .loader import JsonPath, Limits, LoadedDocument, load_bytes
 from .lower import DEFAULT_SEVERITIES, Options
 from .render import DEFAULT_LINE_LENGTH
@@ -658,19 +658,9 @@ def _quote(text: str, limit: int = 60) -> str:
 
 def _show(value: Any, table: str) -> str:
     """A value as a message shows it; ``table`` names a mapping ("a table" / "a mapping")."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
     if isinstance(value, str):
         return _quote(value)
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return table
-    return str(value)  # TOML dates and times
+    return yaml_words(value, mapping=table)
 
 
 def _alternatives(words: Sequence[Any]) -> str:

@@ -7,9 +7,46 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Level = Literal["error", "warning", "note"]
+JsonPath = tuple[str | int, ...]
+"""Where a value is in a document: mapping keys and list indexes from the root."""
+
+
+def type_words(value: Any) -> str:
+    """The JSON type of a value in words: a string, a number, a boolean, a list, a mapping, null."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list"
+
+
+def yaml_words(value: Any, mapping: str = "a mapping", limit: int = 80) -> str:
+    """What was written, as a message says it: null, true, 3, 'text', a list, an empty mapping."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        if not value:
+            return "an empty string"
+        text = repr(value)
+        return text if len(text) <= limit else text[: limit - 4] + "...'"
+    if isinstance(value, list | tuple):
+        return "a list" if value else "an empty list"
+    if isinstance(value, dict):
+        return mapping if value else f"an empty {mapping.split()[-1]}"
+    return str(value)
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -54,6 +54,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
+from ._runtime.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from .diagnostics import CompileError, Diagnostic, Position
 from .emit import write_atomic
 from .vocabulary import LEGACY_RULES, OPERATORS
@@ -77,7 +78,6 @@ ARGUMENT_KEYS: tuple[str, ...] = ("validValues", "missingValues", "pattern", "pr
 _STR = "tag:yaml.org,2002:str"
 _BLOCK_STYLES = ("|", ">")
 _FLOW_INDICATORS = frozenset(",[]{}")
-_EXIT_OK, _EXIT_ERRORS, _EXIT_USAGE = 0, 1, 2
 
 Entry = tuple[ScalarNode, Node]
 
@@ -172,7 +172,7 @@ def fix_command(paths: Sequence[Path], *, write: bool, diff: bool, upgrade: bool
         files = discover(paths)
     except UsageError as error:
         print(f"odcs-codegen: error: {error}", file=sys.stderr)
-        return _EXIT_USAGE
+        return EXIT_USAGE
     counts: Counter[str] = Counter()
     for file in files:
         counts[_fix_one(file, write=write, diff=diff, upgrade=upgrade)] += 1
@@ -182,7 +182,7 @@ def fix_command(paths: Sequence[Path], *, write: bool, diff: bool, upgrade: bool
     if counts["fixed"] and not write:
         summary += " (nothing written)"
     print(summary, file=sys.stderr)
-    return _EXIT_ERRORS if counts["failed"] else _EXIT_OK
+    return EXIT_FAILED if counts["failed"] else EXIT_OK
 
 
 def _fix_one(file: Path, *, write: bool, diff: bool, upgrade: bool) -> str:

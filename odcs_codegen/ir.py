@@ -21,7 +21,7 @@ filter (a checked `repr()` literal), `sql` (a readable literal), `comment` or `d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Literal
 
 Number = int | float
 Scalar = str | int | float | bool | None
@@ -68,8 +68,6 @@ class Metric:
     """A value measured on a dataset: an aggregate SQL expression (``sql``), a ``type: sql``
     rule's query (``query``) or dqlib's row count (``rows``), bound to ``variable``."""
 
-    macro: ClassVar[str] = "metric"
-
     variable: str
     kind: MetricKind
     sql: str
@@ -97,8 +95,6 @@ class Comparison:
 @dataclass(frozen=True, slots=True)
 class Assertion:
     """One executable rule: its metric, comparison, name, severity, tags and origin."""
-
-    macro: ClassVar[str] = "assertion"
 
     name: str
     severity: str

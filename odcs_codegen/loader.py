@@ -24,12 +24,9 @@ from typing import Any, Final, NoReturn
 
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
-from .diagnostics import CompileError, Diagnostic, Position
+from .diagnostics import CompileError, Diagnostic, JsonPath, Position, type_words
 
 __all__ = ["JsonPath", "Limits", "LoadedDocument", "load_bytes", "load_file"]
-
-JsonPath = tuple[str | int, ...]
-
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -593,19 +590,6 @@ def _run(builder: _Builder, text: str, loader: Any = None) -> None:
         builder.fatal(None, "empty contract: the file has no YAML document")
 
 
-def _describe(value: Any) -> str:
-    """A short name for the JSON type of ``value``."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "a list"
-
-
 def _build(text: str, path: str, limits: Limits) -> _Builder:
     """Parse ``text`` into a builder, raising CompileError on any error."""
     builder = _Builder(path, limits)
@@ -625,7 +609,7 @@ def _build(text: str, path: str, limits: Limits) -> _Builder:
         if not isinstance(builder.root, dict):
             builder.error(
                 builder.positions.get(()),
-                f"a contract must be a mapping at the top level, got {_describe(builder.root)}",
+                f"a contract must be a mapping at the top level, got {type_words(builder.root)}",
             )
     if builder.errors:
         raise CompileError(sorted(builder.errors, key=Diagnostic.sort_key))

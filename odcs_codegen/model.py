@@ -24,9 +24,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .diagnostics import JsonPath as JsonPath
 from .diagnostics import Position
 
-JsonPath = tuple[str | int, ...]
 Scalar = str | int | float | bool | None
 
 

@@ -63,11 +63,6 @@ def report_document(diagnostics: Sequence[Diagnostic], **extra: Any) -> dict[str
     }
 
 
-def json_report(diagnostics: Sequence[Diagnostic], **extra: Any) -> str:
-    """One JSON document: the diagnostics, their counts and any extra fields."""
-    return dump(report_document(diagnostics, **extra))
-
-
 def dump(document: Any) -> str:
     """A JSON document as the commands print it."""
     return json.dumps(document, indent=2, ensure_ascii=False)

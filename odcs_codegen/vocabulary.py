@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-JsonPath = tuple[str | int, ...]
-
 OPERATORS: tuple[str, ...] = (  # in the standard's order
     "mustBe",
     "mustNotBe",

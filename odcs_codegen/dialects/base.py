@@ -107,14 +107,6 @@ class Dialect:
         target = exprs[0] if len(exprs) == 1 else "(" + ", ".join(exprs) + ")"
         return f"COUNT(DISTINCT {target}) FILTER (WHERE {cond})"
 
-    def infinity(self) -> str:
-        """Positive infinity: the value of a statistic that is undefined on the data."""
-        return f"CAST('inf' AS {self.double_type})"
-
-    def or_infinity(self, expr: str) -> str:
-        """`expr`, or +infinity where it is NULL (an undefined statistic fails its assertion)."""
-        return f"COALESCE({expr}, {self.infinity()})"
-
     def percent(self, numerator: str, denominator: str, scale: str = "100.0") -> str:
         """scale * numerator / denominator, 0 when the denominator is 0."""
         return f"COALESCE({scale} * ({numerator}) / NULLIF({denominator}, 0), 0)"

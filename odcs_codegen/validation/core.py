@@ -11,12 +11,12 @@ from typing import Any, Protocol
 
 import jsonschema_rs
 
+from odcs_codegen.diagnostics import JsonPath as JsonPath
 from odcs_codegen.diagnostics import Position
 from odcs_codegen.vocabulary import OPERATORS
 
 SUPPORTED_API_VERSIONS: tuple[str, ...] = ("v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0", "v3.2.0")
 
-JsonPath = tuple[str | int, ...]
 
 # v3.0.0 has no schema of its own: the v3.0.1 schema accepts it (see schemas/NOTICE.md).
 _SCHEMA_FILES: dict[str, str] = {

@@ -8,6 +8,8 @@ from typing import Any
 from jsonschema_rs import ValidationError
 from jsonschema_rs import ValidationErrorKind as Kind
 
+from odcs_codegen.diagnostics import yaml_words
+
 from .core import JsonPath, _Problem
 
 # --------------------------------------------------------------------------- messages
@@ -68,19 +70,7 @@ def subject(path: JsonPath) -> str:
 
 def written(value: Any) -> str:
     """What was written, in YAML words: null, true, 3, 'text', a list, an empty mapping."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return _repr(value)
-    if isinstance(value, str):
-        return "an empty string" if not value else _repr(value)
-    if isinstance(value, list | tuple):
-        return "a list" if value else "an empty list"
-    if isinstance(value, dict):
-        return "a mapping" if value else "an empty mapping"
-    return _repr(value)
+    return yaml_words(value)
 
 
 def _or_list(items: Sequence[str]) -> str:

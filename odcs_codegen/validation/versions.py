@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from odcs_codegen.diagnostics import Diagnostic
+from odcs_codegen.diagnostics import Diagnostic, type_words
 
 from .core import (
     _SCHEMA_FILES,
@@ -85,21 +85,8 @@ def _feature(problem: _Problem, data: Any) -> str | None:
     if problem.unexpected:
         return _key_feature(problem)
     if problem.code == "type" and isinstance(last, str):
-        return f"{last!r} as {_json_type(value)}"
+        return f"{last!r} as {type_words(value)}"
     return None
-
-
-def _json_type(value: Any) -> str:
-    """'a string', 'a number', ... for a JSON value."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "a list" if isinstance(value, list | tuple) else "null"
 
 
 _OWNER_NAMES: dict[str, str] = {
