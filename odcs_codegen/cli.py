@@ -38,8 +38,8 @@ from .compiler import (
 )
 from .config import Config, Job, load_config, override
 from .diagnostics import CompileError, Diagnostic
-from .dialects import DIALECTS
 from .emit import Plan, diff, plan, write
+from .options import add_flags, flag_values
 from .report import FORMATS, Format, dump, github_annotation, print_diagnostics, report_document
 
 
@@ -90,7 +90,6 @@ def _add_build_arguments(command: argparse.ArgumentParser) -> None:
     """Arguments shared by generate, check and diff."""
     command.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="contracts or folders")
     command.add_argument("-o", "--output", type=Path, help="the package folder")
-    command.add_argument("--line-length", type=int, help="black line length (40-200)")
     command.add_argument("--no-cache", action="store_true", help="recompile every contract")
     command.add_argument("-v", "--verbose", action="store_true", help="also list what was filtered")
     _add_config_arguments(command)
@@ -100,7 +99,7 @@ def _add_config_arguments(command: argparse.ArgumentParser) -> None:
     """Configuration file, job selection and options that change what is compiled."""
     command.add_argument("--config", type=Path, metavar="FILE", help="TOML or YAML configuration")
     command.add_argument("--job", metavar="NAME", help="run only this configured job")
-    command.add_argument("--dialect", choices=sorted(DIALECTS), help="SQL dialect of the checks")
+    add_flags(command)
     command.add_argument(
         "--format", choices=FORMATS, default="text", help="diagnostics as text, GitHub or JSON"
     )
@@ -174,8 +173,7 @@ def _jobs(args: argparse.Namespace) -> tuple[Config, list[Job]]:
     changes = {
         "sources": paths or None,
         "output": getattr(args, "output", None),
-        "dialect": args.dialect,
-        "line_length": getattr(args, "line_length", None),
+        **flag_values(args),
         "cache": False if getattr(args, "no_cache", False) else None,
     }
     jobs = [override(job, **changes) for job in jobs]

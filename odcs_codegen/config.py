@@ -22,14 +22,12 @@ import bisect
 import contextlib
 import difflib
 import glob
-import json
 import os
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal, cast
@@ -37,6 +35,7 @@ from typing import Any, Final, Literal, cast
 from .diagnostics import CompileError, Diagnostic, Position, sorted_diagnostics, yaml_words
 from .loader import JsonPath, Limits, LoadedDocument, load_bytes
 from .lower import DEFAULT_SEVERITIES, Options
+from .options import OPTIONS, config_schema
 from .render import DEFAULT_LINE_LENGTH
 
 __all__ = [
@@ -176,24 +175,7 @@ class Config:
 
 
 # Config keys (kebab-case) and the Job fields they set.
-_FIELDS: Final[Mapping[str, str]] = {
-    "name": "name",
-    "sources": "sources",
-    "output": "output",
-    "dialect": "dialect",
-    "line-length": "line_length",
-    "between": "between",
-    "default-severity": "default_severity",
-    "constraint-severity": "constraint_severity",
-    "severity": "severities",
-    "contract-filter": "contract_filter",
-    "dataset-filter": "dataset_filter",
-    "rule-filter": "rule_filter",
-    "cache": "cache",
-    "max-bytes": "max_bytes",
-    "max-depth": "max_depth",
-    "max-nodes": "max_nodes",
-}
+_FIELDS: Final[Mapping[str, str]] = {"name": "name", **{o.key: o.field for o in OPTIONS}}
 _FILTER_KEYS: Final = ("contract-filter", "dataset-filter", "rule-filter")
 
 
@@ -611,10 +593,8 @@ def _toml_document(text: str, data: dict[str, Any], shown: str) -> LoadedDocumen
 
 @cache
 def _schema() -> dict[str, Any]:
-    """The configuration JSON Schema shipped with the package."""
-    text = resources.files("odcs_codegen").joinpath("config.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    """The configuration JSON Schema (built from the options table)."""
+    return config_schema()
 
 
 def _strict_integer(_checker: Any, instance: Any) -> bool:

@@ -76,3 +76,20 @@ def test_runtime_sources_are_black_formatted(source: Path) -> None:
     the source itself, so the runtime a package carries is the runtime that is tested."""
     text = source.read_text("utf-8")
     assert format_source(text, DEFAULT_LINE_LENGTH) == text
+
+
+def test_config_schema_file_is_the_options_table() -> None:
+    from .update_golden import CONFIG_SCHEMA, config_schema_text
+
+    assert CONFIG_SCHEMA.read_text("utf-8") == config_schema_text(), "python tests/update_golden.py"
+
+
+def test_every_option_is_a_job_field() -> None:
+    from dataclasses import fields
+
+    from odcs_codegen.config import Job
+    from odcs_codegen.options import OPTIONS
+
+    job_fields = {f.name for f in fields(Job)}
+    assert {option.field for option in OPTIONS} <= job_fields
+    assert job_fields - {option.field for option in OPTIONS} == {"name"}

@@ -25,8 +25,21 @@ def golden_build(dialect: str) -> dict[str, str]:
     return result.files
 
 
+CONFIG_SCHEMA = Path(__file__).resolve().parent.parent / "odcs_codegen" / "config.schema.json"
+
+
+def config_schema_text() -> str:
+    """config.schema.json as the options table makes it."""
+    import json
+
+    from odcs_codegen.options import config_schema
+
+    return json.dumps(config_schema(), indent=2) + "\n"
+
+
 def main() -> None:
-    """Rewrite tests/golden/<dialect>/ from tests/golden/contracts/."""
+    """Rewrite tests/golden/<dialect>/ from tests/golden/contracts/, and config.schema.json."""
+    CONFIG_SCHEMA.write_text(config_schema_text(), encoding="utf-8")
     for dialect in DIALECTS:
         files = golden_build(dialect)
         target = GOLDEN / dialect

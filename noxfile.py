@@ -1,0 +1,48 @@
+"""Every test suite, each in its own environment: `nox` (the README's test command).
+
+The core suite runs the compiler and the DuckDB runtime. Each optional integration gets its own
+session and virtualenv because their dependencies conflict (Airflow and openmetadata-ingestion
+downgrade each other's packages); a session installs the project with that integration's extra
+and runs `tests/integrations/<name>/`, where a missing dependency is an error, not a skip.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = False
+
+# session name -> extras it installs (besides `test`)
+INTEGRATIONS: dict[str, tuple[str, ...]] = {
+    "spark": ("spark",),
+    "airflow": ("airflow",),
+    "dagster": ("dagster",),
+    "openmetadata": ("openmetadata", "publish"),
+}
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The compiler, the DuckDB runtime, lint and types (no optional integration)."""
+    session.install("-e", ".[test,publish]")
+    session.run("ruff", "check", "odcs_codegen", "tests", "benchmarks", "noxfile.py")
+    session.run("mypy")
+    session.run(
+        "pytest", "-q", "-n", "2", "--ignore=tests/integrations", *session.posargs
+    )
+
+
+def _integration(name: str, extras: tuple[str, ...]) -> None:
+    @nox.session(name=name)
+    def run(session: nox.Session) -> None:
+        session.install("-e", f".[test,{','.join(extras)}]")
+        session.env["ODCS_CODEGEN_REQUIRE"] = name
+        session.run("pytest", "-q", f"tests/integrations/{name}", *session.posargs)
+
+    run.__doc__ = f"The {name} integration, in its own environment."
+
+
+for _name, _extras in INTEGRATIONS.items():
+    _integration(_name, _extras)
