@@ -70,6 +70,7 @@ class _Builder:
     def __init__(self, doc: LoadedDocument) -> None:
         self.doc = doc
         self.inner: dict[JsonPath, Position] = {}
+        self.inner_keys: dict[JsonPath, Position] = {}
         self.found_relationships: list[tuple[str, JsonPath]] = []
 
     def position(self, path: JsonPath) -> Position | None:
@@ -81,8 +82,10 @@ class _Builder:
         return self.doc.position(path)
 
     def key_position(self, path: JsonPath) -> Position | None:
-        found = self.inner.get(path)
-        return found if found is not None else self.doc.key_position(path)
+        found = self.inner_keys.get(path)
+        if found is None and path not in self.inner:
+            found = self.doc.key_positions.get(path)
+        return found if found is not None else self.position(path)
 
     # -- contract --------------------------------------------------------------------------
     def contract(self) -> Contract:
@@ -290,7 +293,7 @@ class _Builder:
         for inner_path, inner in parsed.positions.items():
             self.inner.setdefault((*path, *inner_path), shift(inner))
         for inner_path, inner in parsed.key_positions.items():
-            self.inner.setdefault((*path, *inner_path), shift(inner))
+            self.inner_keys.setdefault((*path, *inner_path), shift(inner))
 
 
 def _shift(text: str, outer: Position) -> Any:
