@@ -8,6 +8,9 @@ and runs `tests/integrations/<name>/`, where a missing dependency is an error, n
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import nox
 
 nox.options.default_venv_backend = "venv"
@@ -29,9 +32,7 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".[test,publish]")
     session.run("ruff", "check", "odcs_codegen", "tests", "benchmarks", "noxfile.py")
     session.run("mypy")
-    session.run(
-        "pytest", "-q", "-n", "2", "--ignore=tests/integrations", *session.posargs
-    )
+    session.run("pytest", "-q", "-n", "2", "--ignore=tests/integrations", *session.posargs)
 
 
 def _integration(name: str, extras: tuple[str, ...]) -> None:
@@ -46,3 +47,17 @@ def _integration(name: str, extras: tuple[str, ...]) -> None:
 
 for _name, _extras in INTEGRATIONS.items():
     _integration(_name, _extras)
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """The HTML report in headless Chromium (installed from Debian when missing and possible)."""
+    if not any(shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")):
+        if shutil.which("apt-get") and os.geteuid() == 0:
+            session.run("apt-get", "update", "-q", external=True)
+            session.run("apt-get", "install", "-y", "-q", "chromium", external=True)
+        else:
+            session.error("needs Chromium on PATH (Debian: sudo apt-get install chromium)")
+    session.install("-e", ".[test]")
+    session.env["ODCS_CODEGEN_REQUIRE"] = "browser"
+    session.run("pytest", "-q", "tests/integrations/browser", *session.posargs)

@@ -40,6 +40,7 @@ from .config import Config, Job, load_config, override
 from .diagnostics import CompileError, Diagnostic
 from .emit import Plan, diff, plan, write
 from .options import add_flags, flag_values
+from .progress import progress
 from .report import FORMATS, Format, dump, github_annotation, print_diagnostics, report_document
 
 
@@ -212,15 +213,16 @@ def _build_job(
     """generate / check / diff for one job: the exit code and the job's JSON data."""
     assert job.output is not None
     fmt: Format = args.format
+    label = f"{job.name}: " if several else ""
     contracts, notes = _contracts(config, job)
     if not contracts:
         raise UsageError(f"job {job.name!r}: every contract was filtered out")
     cache = ModuleCache(default_cache_dir() if job.cache else None)
-    result = build(contracts, job.output, _settings(job), cache=cache)
+    with progress(f"{label or ''}compiling", len(contracts)) as advance:
+        result = build(contracts, job.output, _settings(job), cache=cache, advance=advance)
     diagnostics = [*notes, *result.diagnostics]
     _print(diagnostics, fmt, verbose=args.verbose)
     visible = _visible(diagnostics, args.verbose)
-    label = f"{job.name}: " if several else ""
     if result.failed:
         errors = sum(d.level == "error" for d in diagnostics)
         print(f"{label}{errors} error(s); nothing written", file=sys.stderr)
@@ -265,12 +267,14 @@ def _lint(config: Config, jobs: Sequence[Job], fmt: Format) -> int:
     for job in jobs:
         contracts, _ = _contracts(config, job)
         count += len(contracts)
-        for path in contracts:
-            try:
-                _, found = compile_contract(path, Path.cwd(), module_name(path), _settings(job))
-            except CompileError as error:
-                found = list(error.diagnostics)
-            diagnostics.extend(found)
+        with progress("linting", len(contracts)) as advance:
+            for path in contracts:
+                try:
+                    _, found = compile_contract(path, Path.cwd(), module_name(path), _settings(job))
+                except CompileError as error:
+                    found = list(error.diagnostics)
+                diagnostics.extend(found)
+                advance()
     _print(diagnostics, fmt, verbose=False)
     if fmt == "json":
         print(dump(report_document(_visible(diagnostics, False), contracts=count)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -158,12 +158,15 @@ def build(
     *,
     cache: ModuleCache | None = None,
     workers: int | None = None,
+    advance: Callable[[], None] | None = None,
 ) -> Build:
     """Compile every contract under `paths` for the package folder `output`.
 
     Unchanged contracts come from `cache` without loading, validating or rendering anything;
-    the others are compiled in parallel processes when there are many of them.
+    the others are compiled in parallel processes when there are many of them. `advance` is
+    called once per contract done (a progress bar).
     """
+    done = advance or _nothing
     settings = settings or Settings()
     cache = cache or ModuleCache(None)
     contracts = discover(paths)
@@ -174,8 +177,9 @@ def build(
         hit = cache.get(key) if key else None
         if hit is not None:
             results[path] = Compiled(names[path], hit[0], tuple(hit[1]))
+            done()
     missing = [p for p in keys if p not in results]
-    compiled_all = _compile_all(missing, output, names, settings, workers)
+    compiled_all = _compile_all(missing, output, names, settings, workers, done)
     for path, compiled in zip(missing, compiled_all, strict=True):
         results[path] = compiled
         if compiled.source is not None and keys[path]:
@@ -208,14 +212,25 @@ def _compile_all(
     names: dict[Path, str],
     settings: Settings,
     workers: int | None,
+    done: Callable[[], None],
 ) -> list[Compiled]:
     """Compile contracts, in a process pool when there are enough of them to pay off."""
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        return [compile_to_source(p, output, names[p], settings) for p in paths]
+        compiled = []
+        for path in paths:
+            compiled.append(compile_to_source(path, output, names[path], settings))
+            done()
+        return compiled
     with ProcessPoolExecutor(max_workers=min(count, len(paths))) as pool:
         futures = [pool.submit(compile_to_source, p, output, names[p], settings) for p in paths]
+        for _ in as_completed(futures):
+            done()
         return [f.result() for f in futures]
+
+
+def _nothing() -> None:
+    """No progress to show."""
 
 
 def _module_names(contracts: Sequence[Path]) -> tuple[dict[Path, str], list[Diagnostic]]:
