@@ -24,6 +24,11 @@ INTEGRATIONS: dict[str, tuple[str, ...]] = {
     "dagster": ("dagster",),
     "openmetadata": ("openmetadata", "publish"),
 }
+# installed first, alone, where pip's resolver needs the help (openmetadata-ingestion pins
+# what it needs tightly; the project's own dependencies then fit around it)
+FIRST: dict[str, tuple[str, ...]] = {
+    "openmetadata": ("openmetadata-ingestion>=2.0", "dbt-core<1.12")
+}
 
 
 @nox.session
@@ -38,6 +43,8 @@ def tests(session: nox.Session) -> None:
 def _integration(name: str, extras: tuple[str, ...]) -> None:
     @nox.session(name=name)
     def run(session: nox.Session) -> None:
+        if name in FIRST:
+            session.install(*FIRST[name])
         session.install("-e", f".[test,{','.join(extras)}]")
         session.env["ODCS_CODEGEN_REQUIRE"] = name
         session.run("pytest", "-q", f"tests/integrations/{name}", *session.posargs)

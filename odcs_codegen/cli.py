@@ -7,6 +7,7 @@
     fix      PATH...              rewrite known non-schema placements into valid ODCS
     run      CONTRACT --data ...  run the checks on local data
     init     [DIR]                scaffold a starter contract, data sample and configuration
+    publish  [FILE...]            send results an earlier --publish could not deliver
 
 Without PATH and -o, sources and output come from `[tool.odcs-codegen]` in pyproject.toml (or
 `--config FILE`); flags override the configuration. Exit codes: 0 success, 1 contract errors
@@ -74,6 +75,9 @@ def parser() -> argparse.ArgumentParser:
     _add_config_arguments(lint)
     _add_fix_parser(commands)
     _add_run_parser(commands)
+    from .openmetadata.commands import add_publish_parser
+
+    add_publish_parser(commands)
     init_text = "scaffold a starter contract, a data sample and a configuration"
     init = commands.add_parser("init", help=init_text, description=init_text)
     init.add_argument(
@@ -83,6 +87,12 @@ def parser() -> argparse.ArgumentParser:
         default=Path(),
         metavar="DIR",
         help="the folder to create them in (default: the current folder)",
+    )
+    init.add_argument(
+        "--openmetadata",
+        action="store_true",
+        help="also write openmetadata.yaml (the contract connector's workflow) and an "
+        "[openmetadata] table for --publish openmetadata",
     )
     return root
 
@@ -141,8 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .run import run_command
 
             return run_command(args)
+        if args.command == "publish":
+            from .openmetadata.commands import publish_command
+
+            return publish_command(args)
         if args.command == "init":
-            return _init(args.folder)
+            return _init(args.folder, openmetadata=args.openmetadata)
         config, jobs = _jobs(args)
         if args.command == "lint":
             return _lint(config, jobs, args.format)
@@ -329,12 +343,12 @@ def _generate(
     return EXIT_OK
 
 
-def _init(folder: Path) -> int:
+def _init(folder: Path, *, openmetadata: bool = False) -> int:
     """Scaffold the starter files, refusing to overwrite anything."""
     from .scaffold import init
 
     try:
-        created = init(folder)
+        created = init(folder, openmetadata=openmetadata)
     except FileExistsError as error:
         print(f"odcs-codegen: error: already exists, nothing written: {error}", file=sys.stderr)
         return EXIT_ERRORS

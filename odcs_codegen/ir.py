@@ -54,10 +54,12 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """A schema object's data: its dataset name (physicalName or name) and columns."""
+    """A schema object's data: its dataset name (physicalName or name), columns and first
+    partition key (the column a partition-scoped run restricts, None without one)."""
 
     name: str
     columns: tuple[Column, ...]
+    partition: str | None = None
 
 
 MetricKind = Literal["sql", "query", "rows"]

@@ -204,7 +204,8 @@ class _Lowering:
             name = "SLA: Freshness check"
             items.append(_Item(result.entry.path, result.planned, (threshold,), name, "P0"))
         items.sort(key=self.order)
-        dataset = ir.Dataset(schema.dataset, tuple(_column(p) for p in schema.properties))
+        columns = tuple(_column(p) for p in schema.properties)
+        dataset = ir.Dataset(schema.dataset, columns, _partition_key(schema.properties))
         return ir.Check(
             function_name=functions.claim("check_" + snake_identifier(schema.dataset).lstrip("_")),
             check_name=unique_label(label, check_names),
@@ -348,6 +349,15 @@ def _bounds(op: str, value: object) -> tuple[int | float, int | float]:
     if lower > upper:
         raise RuleError(f"{op} lower bound {lower!r} is above the upper bound {upper!r}")
     return lower, upper
+
+
+def _partition_key(properties: Sequence[Property]) -> str | None:
+    """The column of the first partition key: the top-level property with `partitioned: true`
+    and `partitionKeyPosition: 1`, else the only partitioned one (None otherwise)."""
+    keys = [p for p in properties if p.partitioned]
+    first = [p for p in keys if p.partition_key_position == 1]
+    chosen = first or (keys if len(keys) == 1 else [])
+    return chosen[0].column if chosen else None
 
 
 def _column(prop: Property) -> ir.Column:

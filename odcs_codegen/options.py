@@ -137,6 +137,12 @@ def _option_schema(option: Option) -> dict[str, Any]:
     return {"description": option.help[0].upper() + option.help[1:] + ".", **schema}
 
 
+def _openmetadata_schema() -> dict[str, Any]:
+    from .openmetadata.settings import SCHEMA
+
+    return dict(SCHEMA)
+
+
 def config_schema() -> dict[str, Any]:
     """The JSON Schema of the configuration (the top level, and each of `jobs`)."""
     properties = {option.key: {"$ref": f"#/$defs/{option.key}"} for option in OPTIONS}
@@ -166,7 +172,7 @@ def config_schema() -> dict[str, Any]:
         ),
         "type": "object",
         "additionalProperties": False,
-        "properties": {**properties, "jobs": jobs},
+        "properties": {**properties, "jobs": jobs, "openmetadata": _openmetadata_schema()},
         "$defs": {
             "job": job,
             **_DEFS,

@@ -1,16 +1,18 @@
 """`odcs-codegen run`: run a contract's checks on local data and print a report.
 
 `odcs-codegen run CONTRACT --data DATASET=FILE ...` compiles the contract with the settings of
-the project's configuration (as `generate` would, through the module cache and without black),
-executes the module in memory against odcs-codegen's own runtime and hands it to the runtime's
-`cli.run_report`, the function `python -m package.module` uses. With `--module package.module`
-an already generated module is run with its package's own runtime. Reading the data, the
+the project's configuration (as `generate` would, through the module cache and without black;
+in the dialect of `--engine` when given), executes the module in memory against odcs-codegen's
+own runtime and hands it to the runtime's `cli.run_report`, the function
+`python -m package.module` uses. With `--module package.module` an already generated module is
+run with its package's own runtime. Reading the data, the
 report formats and the exit codes all live in the runtime.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import os
 import sys
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ._runtime.errors import EXIT_FAILED, EXIT_USAGE
+from ._runtime.errors import UsageError as RuntimeUsageError
 from .cache import ModuleCache, cache_key, default_cache_dir
 from .compiler import Settings, UsageError, compile_contract, display_path, module_name
 from .config import Config, Job, load_config
@@ -79,8 +82,19 @@ def _report(module: types.ModuleType, cli: Any, args: argparse.Namespace, base: 
         output=args.output,
         base_dir=base,
         prog=PROG,
+        engine=args.engine,
+        spark_remote=args.spark_remote,
+        partition=args.partition,
+        **_publishing(args),
     )
     return code
+
+
+def _publishing(args: argparse.Namespace) -> dict[str, Any]:
+    """The publishing arguments of `run_report` (none unless `--publish` was given)."""
+    if getattr(args, "publish", None) is None:
+        return {}
+    return {"publish": args.publish, "publish_config": args.publish_config or args.config}
 
 
 def _run_contract(contract: Path, args: argparse.Namespace) -> int:
@@ -96,12 +110,8 @@ def _run_contract(contract: Path, args: argparse.Namespace) -> int:
             print(diagnostic.format(), file=sys.stderr)
         return EXIT_USAGE
     job = _job_for(config, contract, args.job)
-    if job.dialect != "duckdb":
-        raise UsageError(
-            f"the configured dialect '{job.dialect}' cannot run here: odcs-codegen run reads "
-            "local data with DuckDB; generate the package and run it where that engine is"
-        )
-    settings = Settings(options=job.options(), limits=job.limits())
+    options = dataclasses.replace(job.options(), dialect=_dialect_to_run(job.dialect, args))
+    settings = Settings(options=options, limits=job.limits())
     use_cache = job.cache and not args.no_cache
     try:
         module, diagnostics = load_contract(contract, settings, use_cache=use_cache)
@@ -117,6 +127,23 @@ def _run_contract(contract: Path, args: argparse.Namespace) -> int:
     from ._runtime import cli
 
     return _report(module, cli, args, contract.parent)
+
+
+def _dialect_to_run(configured: str, args: argparse.Namespace) -> str:
+    """The dialect to compile with: the engine asked for (`--engine`, `--spark-remote`), else
+    the configured dialect when it can run here; UsageError for BigQuery."""
+    from ._runtime.engines import check_runnable
+
+    engine = args.engine or ("spark" if args.spark_remote else None)
+    if args.spark_remote and engine != "spark":
+        raise UsageError("--spark-remote needs --engine spark")
+    if engine is not None:
+        return str(engine)
+    try:
+        check_runnable(configured)
+    except RuntimeUsageError as error:
+        raise UsageError(f"the configured dialect '{configured}': {error}") from None
+    return configured
 
 
 def load_contract(

@@ -88,9 +88,17 @@ def scaffold_files() -> dict[str, str]:
     }
 
 
-def init(target: Path) -> list[Path]:
-    """Create the starter files in `target`; FileExistsError (nothing written) if any exists."""
-    files = {target / name: text for name, text in scaffold_files().items()}
+def init(target: Path, *, openmetadata: bool = False) -> list[Path]:
+    """Create the starter files in `target`; FileExistsError (nothing written) if any exists.
+    With `openmetadata`, also the connector's workflow and an [openmetadata] table."""
+    names = scaffold_files()
+    if openmetadata:
+        from .openmetadata.commands import openmetadata_files
+
+        extra = openmetadata_files()
+        names["odcs-codegen.toml"] += extra.pop("odcs-codegen.toml")
+        names.update(extra)
+    files = {target / name: text for name, text in names.items()}
     existing = [path for path in files if path.exists()]
     if existing:
         raise FileExistsError(", ".join(str(p) for p in existing))

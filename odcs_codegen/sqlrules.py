@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -40,10 +41,13 @@ class Lexicon:
     quotes: str = "'\""
     backslash_escapes: bool = False
     hash_comments: bool = False
+    verbatim_quotes: str = ""
+    """Quotes inside which a backslash is an ordinary character (with backslash_escapes)."""
 
 
 DUCKDB = Lexicon()
 BIGQUERY = Lexicon(quotes="'\"`", backslash_escapes=True, hash_comments=True)
+SPARK = Lexicon(quotes="'\"`", backslash_escapes=True, verbatim_quotes="`")
 
 
 def _tokens(query: str, lexicon: Lexicon) -> list[tuple[str, str]]:
@@ -78,7 +82,7 @@ def _closing_quote(text: str, start: int, lexicon: Lexicon) -> int:
     """Index just past the quoted token starting at `start` (doubled quotes stay inside)."""
     quote, i = text[start], start + 1
     while i < len(text):
-        if lexicon.backslash_escapes and text[i] == "\\":
+        if lexicon.backslash_escapes and text[i] == "\\" and quote not in lexicon.verbatim_quotes:
             i += 2
             continue
         if text[i] == quote:
@@ -88,6 +92,11 @@ def _closing_quote(text: str, start: int, lexicon: Lexicon) -> int:
             return i + 1
         i += 1
     raise QueryError("unterminated quoted string")
+
+
+def tokens(query: str, lexicon: Lexicon = DUCKDB) -> list[tuple[str, str]]:
+    """`query` as ("code" | "quoted" | "comment", text) pieces (QueryError when unterminated)."""
+    return _tokens(query, lexicon)
 
 
 def prepare(query: str, names: Mapping[str, str | None], lexicon: Lexicon = DUCKDB) -> str:
@@ -145,6 +154,49 @@ def check_duckdb_select(query: str, wrapped: str) -> None:
         raise QueryError(f"a sql rule must be a SELECT query, found {statements[0].type.name}")
     if len(_parse(f"SELECT {wrapped} AS value")) != 1:
         raise QueryError("the query does not fit in a scalar subquery")
+
+
+def check_spark_select(query: str, wrapped: str) -> bool:
+    """Spark's own parser, when pyspark is imported and a session is active (none is started
+    for it): QueryError unless `query` parses and, wrapped as a scalar subquery, is one
+    expression (only a query fits there). False when no session is at hand."""
+    module = sys.modules.get("pyspark.sql")
+    session = getattr(getattr(module, "SparkSession", None), "getActiveSession", lambda: None)()
+    state = getattr(getattr(session, "_jsparkSession", None), "sessionState", None)
+    if state is None:
+        return False
+    try:
+        parser = state().sqlParser()
+        parser.parsePlan(query)
+        parser.parseExpression(wrapped)
+    except Exception as error:  # the JVM's ParseException, through py4j
+        raise QueryError(_first_line(error)) from None
+    return True
+
+
+def check_sqlglot_select(query: str, wrapped: str, dialect: str) -> None:
+    """sqlglot's parser for `dialect` when sqlglot is installed (else nothing is checked
+    beyond `prepare`): QueryError unless `query` is one SELECT and `wrapped` one expression."""
+    try:
+        import sqlglot
+        from sqlglot import exp
+    except ImportError:
+        return
+    try:
+        statements = [s for s in sqlglot.parse(query, read=dialect) if s is not None]
+        sqlglot.parse_one(f"SELECT {wrapped} AS value", read=dialect)
+    except sqlglot.errors.SqlglotError as error:
+        raise QueryError(_first_line(error)) from None
+    if len(statements) != 1:
+        raise QueryError(f"a sql rule must be one query, found {len(statements)} statements")
+    if not isinstance(statements[0], exp.Query):
+        kind = type(statements[0]).__name__.upper()
+        raise QueryError(f"a sql rule must be a SELECT query, found {kind}")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def check_duckdb_regex(pattern: str) -> None:

@@ -22,6 +22,7 @@ from odcs_codegen.config import (
     load_config,
     override,
 )
+from odcs_codegen.config.jobs import PROJECT_KEYS
 from odcs_codegen.diagnostics import CompileError
 from odcs_codegen.dialects import DIALECTS
 from odcs_codegen.loader import Limits
@@ -446,14 +447,14 @@ TOML_CASES: list[tuple[str, str]] = [
         "pyproject.toml:2:1: error: unknown key 'outptu' (expected one of: sources, output, "
         "dialect, line-length, between, default-severity, constraint-severity, severity, "
         "contract-filter, dataset-filter, rule-filter, cache, max-bytes, max-depth, max-nodes, "
-        "jobs); did you mean 'output'?",
+        "jobs, openmetadata); did you mean 'output'?",
     ),
     (
         "[tool.odcs-codegen]\nline_length = 90\n",
         "pyproject.toml:2:1: error: unknown key 'line_length' (expected one of: sources, output, "
         "dialect, line-length, between, default-severity, constraint-severity, severity, "
         "contract-filter, dataset-filter, rule-filter, cache, max-bytes, max-depth, max-nodes, "
-        "jobs); did you mean 'line-length'?",
+        "jobs, openmetadata); did you mean 'line-length'?",
     ),
     (
         "[tool.odcs-codegen]\n\nline-length = 'abc'\n",
@@ -477,7 +478,7 @@ TOML_CASES: list[tuple[str, str]] = [
     ),
     (
         '[tool.odcs-codegen]\ndialect = "postgres"\n',
-        "pyproject.toml:2:11: error: 'dialect' must be 'duckdb' or 'bigquery', got 'postgres'",
+        "pyproject.toml:2:11: error: 'dialect' must be 'duckdb', 'spark' or 'bigquery', got 'postgres'",
     ),
     (
         '[tool.odcs-codegen]\ndefault-severity = "p1"\n',
@@ -542,7 +543,7 @@ TOML_CASES: list[tuple[str, str]] = [
         "pyproject.toml:2:1: error: unknown key 'name' (expected one of: sources, output, "
         "dialect, line-length, between, default-severity, constraint-severity, severity, "
         "contract-filter, dataset-filter, rule-filter, cache, max-bytes, max-depth, max-nodes, "
-        "jobs); 'name' belongs in a job ([[tool.odcs-codegen.jobs]])",
+        "jobs, openmetadata); 'name' belongs in a job ([[tool.odcs-codegen.jobs]])",
     ),
     (
         "[tool.odcs-codegen]\njobs = []\n",
@@ -631,7 +632,7 @@ def test_toml_errors_are_sorted_and_all_reported(
     )
     assert errors_of(file, monkeypatch) == [
         "pyproject.toml:2:15: error: 'line-length' must be an integer, got 'abc'",
-        "pyproject.toml:3:11: error: 'dialect' must be 'duckdb' or 'bigquery', got 'x'",
+        "pyproject.toml:3:11: error: 'dialect' must be 'duckdb', 'spark' or 'bigquery', got 'x'",
         "pyproject.toml:6:9: error: 'cache' of job 'j' must be true or false, got 1",
     ]
 
@@ -648,7 +649,7 @@ YAML_CASES: list[tuple[str, str]] = [
         "output: x\noutptu: y\n",
         "c.yaml:2:1: error: unknown key 'outptu' (expected one of: sources, output, dialect, "
         "line-length, between, default-severity, constraint-severity, severity, contract-filter, "
-        "dataset-filter, rule-filter, cache, max-bytes, max-depth, max-nodes, jobs); "
+        "dataset-filter, rule-filter, cache, max-bytes, max-depth, max-nodes, jobs, openmetadata); "
         "did you mean 'output'?",
     ),
     ("line-length: abc\n", "c.yaml:1:14: error: 'line-length' must be an integer, got 'abc'"),
@@ -663,7 +664,7 @@ YAML_CASES: list[tuple[str, str]] = [
     ),
     (
         "jobs:\n  - name: a\n  - name: b\n    dialect: [duckdb]\n",
-        "c.yaml:4:14: error: 'dialect' of job 'b' must be 'duckdb' or 'bigquery', got a list",
+        "c.yaml:4:14: error: 'dialect' of job 'b' must be 'duckdb', 'spark' or 'bigquery', got a list",
     ),
     (
         "jobs:\n  - name: a\n  - sources: [x]\n",
@@ -845,9 +846,9 @@ def test_schema_is_valid_and_strict() -> None:
 def test_schema_matches_the_code() -> None:
     schema = _schema()
     defs = schema["$defs"]
-    assert defs["dialect"]["enum"] == sorted(DIALECTS, reverse=True)
+    assert defs["dialect"]["enum"] == list(DIALECTS)
     job_keys = set(defs["job"]["properties"])
-    assert job_keys == set(schema["properties"]) - {"jobs"} | {"name"}
+    assert job_keys == set(schema["properties"]) - PROJECT_KEYS | {"name"}
     assert set(Job.__dataclass_fields__) == {
         "name",
         "sources",

@@ -302,7 +302,7 @@ def template_names() -> frozenset[str]:
         names.update(re.findall(r"^([A-Za-z_]\w*)\s*(?::[^=\n]*)?=", text, re.MULTILINE))
         for imported in re.findall(r"^\s*(?:from \S+ )?import (.+)$", text, re.MULTILINE):
             names.update(part.split(" as ")[-1].strip() for part in imported.split(","))
-        names.update(re.findall(r"\b(\w+): (?:MetricProvider|Context|Mapping|bool)\b", text))
+        names.update(re.findall(r"\b(\w+): (?:MetricProvider|Context|Mapping|bool|str)\b", text))
     return frozenset(names)
 
 

@@ -112,12 +112,14 @@ def verify(
     *,
     contract: str,
     version: str = "",
+    partition: str | None = None,
 ) -> Report:
-    """Run ``checks`` on ``data`` (dataset name -> Arrow table, TableSource or file path) and
-    return the Report: every assertion's verdict with its reason, and the schema problems.
+    """Run ``checks`` on ``data`` (dataset name -> Arrow table, Spark DataFrame, data source or
+    file path) and return the Report: every assertion's verdict with its reason, and the
+    schema problems (``partition``: see ``suite.run_data``).
     """
     import datetime
 
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    run = run_data(checks, datasets, data, suite_name=contract)
+    run = run_data(checks, datasets, data, suite_name=contract, partition=partition)
     return Report.of(contract, run, version=version, started=started)

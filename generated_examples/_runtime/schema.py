@@ -45,10 +45,15 @@ class Column(NamedTuple):
 
 
 class Dataset(NamedTuple):
-    """A dataset of a contract: its name (the view and dqlib datasource name) and columns."""
+    """A dataset of a contract: its name (the view and dqlib datasource name) and columns.
+
+    ``partition`` is its first partition key (the property with ``partitioned: true`` and
+    ``partitionKeyPosition: 1``): the column of a partition-scoped run given a value alone.
+    """
 
     name: str
     columns: tuple[Column, ...]
+    partition: str | None = None
 
 
 #: Accepted pyarrow types per logicalType, as printed in type-mismatch messages.

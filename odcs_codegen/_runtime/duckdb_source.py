@@ -1,79 +1,38 @@
-"""DuckDB data sources: Arrow tables, Parquet/CSV/JSON-lines/Arrow IPC files, DuckDB databases.
+"""DuckDB data sources: Arrow tables, Parquet/CSV/JSON-lines/Arrow IPC files and folders,
+DuckDB databases.
 
 Every dataset of a run is a view, named exactly like the dataset, in one private DuckDB
 connection (a ``Workspace``), so a ``type: sql`` rule can read the contract's other datasets by
 name. Once the run starts the connection is locked: no file or network access but to the run's
-own files. CSV and JSON-lines files are read with the column types the contract declares;
-a cell that does not parse is reported with its column, line and value (``CellError``).
+own files. How files are read (declared CSV/JSON column types, cells that do not parse) is in
+``duckdb_files``.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
-import pyarrow.ipc as pa_ipc  # type: ignore[import-untyped,unused-ignore]
-import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
+from . import duckdb_files
+from . import files as data_files
+from .duckdb_files import quote_identifier, quote_literal
 from .errors import first_line
+from .files import CellError, Partition, check_name, matching_files
 from .schema import Column
 
-__all__ = ["CellError", "TableSource", "Workspace", "quote_identifier", "quote_literal"]
-
-_FILE_FORMATS: dict[str, str] = {
-    **dict.fromkeys(("parquet", "pq", "parq"), "parquet"),
-    **dict.fromkeys(("csv", "tsv"), "csv"),
-    **dict.fromkeys(("jsonl", "ndjson", "json"), "jsonl"),
-    **dict.fromkeys(("arrow", "arrows", "ipc", "feather"), "ipc"),
-}
-_COMPRESSION_SUFFIXES = ("gz", "zst", "zstd")
-_GLOB_CHARACTERS = re.compile(r"[*?[]")
-#: DuckDB types of the scalar logicalTypes, for CSV and JSON columns.
-_DUCKDB_TYPES: dict[str, str] = {
-    "string": "VARCHAR",
-    "integer": "BIGINT",
-    "number": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-    "time": "TIME",
-}
-_LOGICAL_TYPES = {
-    **{v: k for k, v in _DUCKDB_TYPES.items()},
-    "TIMESTAMPTZ": "timestamp",
-}
-_CSV_CELL = re.compile(
-    r"CSV Error on Line: (?P<line>\d+).*?Error when converting column \"(?P<column>.*?)\"\. "
-    r"Could not convert string \"(?P<value>.*?)\" to '(?P<type>[^']*)'",
-    re.DOTALL,
-)
-_JSON_CELL = re.compile(
-    r"JSON transform error in file .*?, in line (?P<line>\d+): (?P<why>.*)"
-)
-
-
-def quote_identifier(name: str) -> str:
-    """A DuckDB identifier: ``name`` in double quotes, inner double quotes doubled."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def quote_literal(text: str) -> str:
-    """A DuckDB string literal: ``text`` in single quotes, inner single quotes doubled."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-class CellError(Exception):
-    """A value of a CSV or JSON-lines file does not parse as its column's declared type."""
-
-    def __init__(self, dataset: str, column: str | None, message: str) -> None:
-        super().__init__(message)
-        self.dataset = dataset
-        self.column = column
+__all__ = [
+    "CellError",
+    "TableSource",
+    "Workspace",
+    "one_workspace",
+    "quote_identifier",
+    "quote_literal",
+]
 
 
 class Workspace:
@@ -154,7 +113,7 @@ class TableSource:
         schema: Any = None,
         types: Mapping[str, str] | None = None,
     ) -> None:
-        _check_name(name)
+        check_name(name)
         self._workspace = workspace
         self._name = name
         self._recipe = recipe
@@ -182,7 +141,7 @@ class TableSource:
         workspace: Workspace | None = None,
     ) -> TableSource:
         """The Arrow table (or record batch) ``table`` as the dataset ``name``."""
-        _check_name(name)
+        check_name(name)
         if isinstance(table, pa.RecordBatch):
             table = pa.Table.from_batches([table])
         if not isinstance(table, pa.Table):
@@ -210,39 +169,46 @@ class TableSource:
         *,
         columns: Sequence[Column] = (),
         workspace: Workspace | None = None,
+        partition: Partition | None = None,
     ) -> TableSource:
-        """A Parquet, CSV, JSON-lines or Arrow IPC file as the dataset ``name``.
+        """A Parquet, CSV, JSON-lines or Arrow IPC file (or folder) as the dataset ``name``.
 
         The format is taken from the file name (``.parquet``, ``.csv``, ``.jsonl``/``.ndjson``/
         ``.json``, ``.arrow``/``.ipc``/``.feather``; ``.gz``/``.zst`` allowed after CSV and
         JSON) unless ``file_format`` names it. A path with glob characters (``*``, ``?``,
         ``[``) that is not itself a file reads every matching Parquet, CSV or JSON-lines file
-        as one dataset. CSV and JSON-lines columns get the types ``columns`` declare (an empty
-        CSV field is NULL); the rows are read only when the checks run.
+        as one dataset; a folder reads every data file below it, hive ``key=value`` folders as
+        columns (with ``partition``, only that partition's files). CSV and JSON-lines columns
+        get the types ``columns`` declare (an empty CSV field is NULL); the rows are read only
+        when the checks run.
         """
-        _check_name(name)
+        check_name(name)
         shown = os.fspath(path)
-        kind = _file_format(shown, file_format)
-        files = _matching_files(shown, kind)
-        locations = [os.path.abspath(file) for file in files]
-        origin = (
-            f"{kind} file '{shown}'" if len(files) == 1 else f"{kind} files '{shown}'"
-        )
+        if os.path.isdir(shown):
+            kind = data_files.folder_format(shown, file_format)
+        else:
+            kind = data_files.file_format(shown, file_format)
+        located = matching_files(shown, kind, partition)
+        locations = [os.path.abspath(file) for file in located]
+        what = "folder" if os.path.isdir(shown) else "file"
+        many = len(located) > 1 and what == "file"
+        origin = f"{kind} {what}{'s' if many else ''} '{shown}'"
         space = workspace or Workspace()
         try:
             if kind == "ipc":
-                table = _read_ipc(locations[0], shown)
+                table = duckdb_files.read_ipc(locations[0], shown)
                 return cls.from_arrow(
                     table, name, f"arrow file '{shown}'", workspace=space
                 )
-            schema = _parquet_schema(locations) if kind == "parquet" else None
-            reader = _reader(kind, locations)
-            types = _declared_types(space, reader, kind, columns)
-            recipe = _file_recipe(kind, locations)
+            schema = (
+                duckdb_files.parquet_schema(locations) if kind == "parquet" else None
+            )
+            reader = duckdb_files.reader(kind, locations)
+            types = duckdb_files.declared_types(space.connection, reader, kind, columns)
             return cls(
                 space,
                 name,
-                recipe,
+                _file_recipe(kind, locations),
                 origin=origin,
                 paths=locations,
                 schema=schema,
@@ -266,14 +232,14 @@ class TableSource:
 
         ``table`` is a table name, or ``schema.table`` when no table has that dotted name.
         """
-        _check_name(name)
+        check_name(name)
         shown = os.fspath(database)
         if not os.path.isfile(shown):
             raise FileNotFoundError(f"DuckDB database file not found: '{shown}'")
         location = os.path.abspath(shown)
         space = workspace or Workspace()
         try:
-            schema_name, table_name = _find_table(
+            schema_name, table_name = duckdb_files.find_table(
                 space.connection, space.attach(location), table, shown
             )
         except duckdb.Error as error:
@@ -283,15 +249,7 @@ class TableSource:
                 f"cannot read DuckDB database '{shown}': {first_line(error)}"
             ) from error
 
-        def recipe(space: Workspace, view: str, types: Mapping[str, str]) -> None:
-            alias_now = space.attach(location)
-            source = ".".join(
-                quote_identifier(p) for p in (alias_now, schema_name, table_name)
-            )
-            space.connection.execute(
-                f"CREATE OR REPLACE VIEW {quote_identifier(view)} AS SELECT * FROM {source}"
-            )
-
+        recipe = _database_recipe(location, schema_name, table_name)
         origin = f"table '{table}' of DuckDB database '{shown}'"
         return cls(space, name, recipe, origin=origin, paths=[location])
 
@@ -329,29 +287,11 @@ class TableSource:
     ) -> tuple[bool, list[str]]:
         """Up to ``limit`` distinct values of ``column`` that do not fit ``logical_type`` (True),
         or, when every value would convert, some of its values (False); for messages."""
-        quoted = quote_identifier(column)
         alias = self._workspace.alias(self._name)
-        target = _DUCKDB_TYPES.get(logical_type or "")
-        select = (
-            f"SELECT DISTINCT CAST({quoted} AS VARCHAR) AS v FROM {alias}"
-            f" WHERE {quoted} IS NOT NULL"
+        connection = self._workspace.connection
+        return duckdb_files.sample_values(
+            connection, alias, column, logical_type, limit
         )
-        try:
-            if target is not None:
-                misfits = self._values(
-                    f"{select} AND TRY_CAST({quoted} AS {target}) IS NULL", limit
-                )
-                if misfits:
-                    return True, misfits
-            return False, self._values(select, limit)
-        except duckdb.Error:
-            return False, []
-
-    def _values(self, select: str, limit: int) -> list[str]:
-        rows = self._workspace.connection.sql(
-            f"{select} ORDER BY v LIMIT {limit}"
-        ).fetchall()
-        return [str(row[0]) for row in rows]
 
     def demote(self, column: str, note: str) -> None:
         """Read ``column`` with the type DuckDB detects, after ``note`` says why it cannot be read
@@ -359,6 +299,10 @@ class TableSource:
         self._types.pop(column, None)
         self.notes[column] = note
         self._create()
+
+    def restrict(self, partition: Partition, logical_type: str | None = None) -> None:
+        """Measure only the rows of ``partition`` (``logical_type``: its column's, if known)."""
+        self.where = duckdb_files.partition_condition(partition, logical_type)
 
     # -- SqlDataSource -------------------------------------------------------------------
 
@@ -435,212 +379,37 @@ class TableSource:
 
     def _cell_error(self, error: duckdb.Error) -> CellError | None:
         """A CellError for a CSV or JSON cell that does not parse, else None."""
-        text = str(error)
-        found = _CSV_CELL.search(text)
-        if found is not None and found.group("column") in self._types:
-            column, line, value = (
-                found.group("column"),
-                found.group("line"),
-                found.group("value"),
-            )
-            declared = _LOGICAL_TYPES.get(self._types[column], self._types[column])
-            message = (
-                f"line {line} of {self._origin} holds {value!r}, which is not a valid "
-                f"{declared} (its logicalType)"
-            )
-            return CellError(self._name, column, message)
-        found = _JSON_CELL.search(text)
-        if found is not None:
-            column = self._failing_json_column()
-            where = f" in column '{column}'" if column else ""
-            message = f"line {found.group('line')} of {self._origin}{where}: {found.group('why')}"
-            return CellError(self._name, column, message)
-        return None
+        return duckdb_files.cell_error(
+            error, self._name, self._origin, self._types, self._failing_json_column
+        )
 
     def _failing_json_column(self) -> str | None:
         """The typed column whose values do not parse (JSON errors do not name it)."""
         view = quote_identifier(self._name)
-        for column in self._types:
-            try:
-                self._workspace.connection.sql(
-                    f"SELECT COUNT({quote_identifier(column)}) FROM {view}"
-                ).fetchall()
-            except duckdb.Error:
-                return column
-        return None
-
-
-def _check_name(name: str) -> None:
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"dataset name must be a non-empty string, got {name!r}")
-
-
-def _file_format(path: str, file_format: str | None) -> str:
-    if file_format is not None:
-        key = file_format.strip().lower().lstrip(".")
-        if key not in _FILE_FORMATS:
-            known = ", ".join(sorted(_FILE_FORMATS))
-            raise ValueError(
-                f"unsupported file format '{file_format}' for '{path}'; expected one of: {known}"
-            )
-        return _FILE_FORMATS[key]
-    stem, dot, suffix = os.path.basename(path).lower().rpartition(".")
-    if dot and suffix in _COMPRESSION_SUFFIXES:
-        inner = stem.rpartition(".")[2] if "." in stem else ""
-        if _FILE_FORMATS.get(inner) in ("csv", "jsonl"):
-            return _FILE_FORMATS[inner]
-    elif dot and suffix in _FILE_FORMATS:
-        return _FILE_FORMATS[suffix]
-    raise ValueError(
-        f"cannot tell the format of '{path}' from its name; pass file_format "
-        "(parquet, csv, jsonl or arrow)"
-    )
-
-
-def _matching_files(shown: str, kind: str) -> list[str]:
-    """The file, or the files a glob matches (sorted)."""
-    if os.path.isfile(shown):
-        return [shown]
-    if not _GLOB_CHARACTERS.search(shown):
-        raise FileNotFoundError(f"data file not found: '{shown}'")
-    import glob
-
-    files = sorted(p for p in glob.glob(shown, recursive=True) if os.path.isfile(p))
-    if not files:
-        raise FileNotFoundError(f"no data files match '{shown}'")
-    if kind == "ipc":
-        raise ValueError(
-            f"cannot read '{shown}': globs are not supported for arrow files"
+        return duckdb_files.failing_column(
+            self._workspace.connection, view, self._types
         )
-    return files
 
 
-def _file_list(locations: Sequence[str]) -> str:
-    if len(locations) == 1:
-        return quote_literal(locations[0])
-    return "[" + ", ".join(quote_literal(location) for location in locations) + "]"
-
-
-def _reader(
-    kind: str, locations: Sequence[str], types: Mapping[str, str] | None = None
-) -> str:
-    """The DuckDB table function that reads the files, with column types where given."""
-    files = _file_list(locations)
-    if kind == "parquet":
-        return f"read_parquet({files})"
-    if kind == "csv":
-        typed = ""
-        if types:
-            pairs = ", ".join(
-                f"{quote_literal(k)}: {quote_literal(v)}" for k, v in types.items()
-            )
-            typed = f", types={{{pairs}}}"
-        return f"read_csv({files}, auto_detect=true{typed})"
-    if types:
-        pairs = ", ".join(
-            f"{quote_literal(k)}: {quote_literal(v)}" for k, v in types.items()
-        )
-        return f"read_json({files}, format='newline_delimited', columns={{{pairs}}})"
-    return f"read_json({files}, format='newline_delimited')"
-
-
-def _declared_types(
-    space: Workspace, reader: str, kind: str, columns: Sequence[Column]
-) -> dict[str, str]:
-    """The DuckDB types a CSV or JSON file is read with: the declared scalar columns' types;
-    for JSON (whose reader takes every column or none) the detected types of the others.
-    """
-    if kind not in ("csv", "jsonl"):
-        return {}
-    declared = {
-        column.name: _duckdb_type(column)
-        for column in columns
-        if column.logical_type in _DUCKDB_TYPES
-    }
-    try:
-        detected = space.connection.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()
-    except duckdb.Error:
-        detected = []
-    names = [str(row[0]) for row in detected]
-    if kind == "csv":
-        return {name: declared[name] for name in names if name in declared}
-    if (
-        names == ["json"] and "json" not in declared
-    ):  # an empty file: only what is declared
-        return declared
-    return {str(row[0]): declared.get(str(row[0]), str(row[1])) for row in detected}
-
-
-def _duckdb_type(column: Column) -> str:
-    if column.logical_type == "timestamp" and column.timezone is not None:
-        return "TIMESTAMPTZ"
-    return _DUCKDB_TYPES[str(column.logical_type)]
-
-
-def _file_recipe(kind: str, locations: Sequence[str]) -> Recipe:
+def _database_recipe(location: str, schema_name: str, table_name: str) -> Recipe:
     def recipe(space: Workspace, view: str, types: Mapping[str, str]) -> None:
-        reader = _reader(kind, locations, types)
+        parts = (space.attach(location), schema_name, table_name)
+        source = ".".join(quote_identifier(p) for p in parts)
         space.connection.execute(
-            f"CREATE OR REPLACE VIEW {quote_identifier(view)} AS SELECT * FROM {reader}"
+            f"CREATE OR REPLACE VIEW {quote_identifier(view)} AS SELECT * FROM {source}"
         )
 
     return recipe
 
 
-def _read_ipc(location: str, shown: str) -> Any:
-    """An Arrow IPC file (memory-mapped), or failing that an Arrow IPC stream."""
-    try:
-        source = pa.memory_map(location, "r")
-    except (pa.ArrowException, OSError) as error:
-        raise ValueError(
-            f"cannot read arrow file '{shown}': {first_line(error)}"
-        ) from error
-    try:
-        return pa_ipc.open_file(source).read_all()
-    except (pa.ArrowException, OSError) as file_error:
-        try:
-            source.seek(0)
-            return pa_ipc.open_stream(source).read_all()
-        except (pa.ArrowException, OSError):
-            source.close()
-            message = f"cannot read arrow file '{shown}': {first_line(file_error)}"
-            raise ValueError(message) from file_error
+def _file_recipe(kind: str, locations: Sequence[str]) -> Recipe:
+    def recipe(space: Workspace, view: str, types: Mapping[str, str]) -> None:
+        reader = duckdb_files.reader(kind, locations, types)
+        space.connection.execute(
+            f"CREATE OR REPLACE VIEW {quote_identifier(view)} AS SELECT * FROM {reader}"
+        )
 
-
-def _parquet_schema(locations: Sequence[str]) -> Any:
-    """The Arrow schema of Parquet files, from their footers only (None when they differ:
-    DuckDB's view then decides)."""
-    schemas: list[Any] = []
-    for location in locations:
-        with pq.ParquetFile(location) as parquet_file:
-            schemas.append(parquet_file.schema_arrow)
-    if any(not schema.equals(schemas[0]) for schema in schemas[1:]):
-        return None
-    return schemas[0]
-
-
-def _find_table(
-    connection: duckdb.DuckDBPyConnection, alias: str, table: str, shown: str
-) -> tuple[str, str]:
-    rows = connection.execute(
-        "SELECT table_schema, table_name FROM information_schema.tables"
-        " WHERE table_catalog = ? ORDER BY table_schema, table_name",
-        [alias],
-    ).fetchall()
-    found: list[tuple[str, str]] = [(str(s), str(t)) for s, t in rows]
-    candidates = [row for row in found if row[1] == table]
-    if not candidates and "." in table:
-        schema_part, _, table_part = table.partition(".")
-        candidates = [row for row in found if row == (schema_part, table_part)]
-    if not candidates:
-        folded = table.casefold()
-        candidates = [row for row in found if row[1].casefold() == folded]
-    if len(candidates) > 1:
-        candidates = [row for row in candidates if row[0] == "main"] or candidates
-    if len(candidates) != 1:
-        reason = "is ambiguous" if candidates else "not found"
-        raise ValueError(f"table '{table}' {reason} in DuckDB database '{shown}'")
-    return candidates[0]
+    return recipe
 
 
 def one_workspace(sources: Iterable[TableSource]) -> dict[str, TableSource]:

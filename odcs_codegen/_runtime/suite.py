@@ -19,16 +19,14 @@ import dataclasses
 import datetime
 import logging
 import math
-import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
-
 from .diagnose import broken_metrics, undefined_reasons
-from .duckdb_source import CellError, TableSource, Workspace, one_workspace
-from .errors import SchemaValidationError, first_line
+from .engines import check_runnable, dialect_of
+from .errors import SchemaValidationError, UsageError, first_line
+from .files import CellError, Partition, parse_partition
 from .measure import AssertionInfo, Recorder, recording, stop_recording
 from .schema import Dataset, column_problems
 
@@ -74,56 +72,23 @@ class Run(NamedTuple):
 
 
 def open_data(
-    datasets: Sequence[Dataset], data: Mapping[str, Any]
-) -> tuple[dict[str, TableSource], list[Workspace]]:
-    """A TableSource per dataset, all in one workspace, from Arrow tables, TableSources or paths;
-    and the workspaces opened here (the caller closes them).
+    datasets: Sequence[Dataset],
+    data: Mapping[str, Any],
+    *,
+    dialect: str | None = None,
+    partition: Partition | None = None,
+) -> tuple[dict[str, Any], list[Any]]:
+    """A data source per dataset, all in one workspace, from Arrow tables, Spark DataFrames,
+    data sources or paths; and the workspaces opened here (the caller closes them).
 
-    A path (``str`` or ``os.PathLike``) is read with ``TableSource.from_file`` and the column
-    types the dataset declares. Raises ValueError for unknown or missing datasets.
+    ``dialect`` (the checks' SQL dialect) picks the engine: DuckDB (the default) or Spark. A
+    path is read with the column types the dataset declares; with ``partition`` only that
+    partition is read and measured. Raises ValueError for unknown or missing datasets and
+    UsageError for checks that cannot run here (BigQuery SQL).
     """
-    names = [dataset.name for dataset in datasets]
-    expected = ", ".join(f"'{name}'" for name in names)
-    for name in names:
-        if name not in data:
-            raise ValueError(
-                f"no data for dataset '{name}'; expected one of: {expected}"
-            )
-    for name in data:
-        if name not in names:
-            raise ValueError(
-                f"unknown dataset '{name}' in sources; expected one of: {expected}"
-            )
-    given = {name: item for name, item in data.items() if isinstance(item, TableSource)}
-    for name, item in given.items():
-        if item.name != name:
-            raise ValueError(f"source for dataset '{name}' is named '{item.name}'")
-    opened = one_workspace(given.values())
-    moved = [
-        opened[name].workspace for name in given if opened[name] is not given[name]
-    ]
-    created = moved[:1]
-    workspace = next(iter(opened.values())).workspace if opened else None
-    for dataset in datasets:
-        item = data[dataset.name]
-        if isinstance(item, TableSource):
-            continue
-        if isinstance(item, pa.Table | pa.RecordBatch):
-            source = TableSource.from_arrow(item, dataset.name, workspace=workspace)
-        elif isinstance(item, str | os.PathLike):
-            source = TableSource.from_file(
-                item, dataset.name, columns=dataset.columns, workspace=workspace
-            )
-        else:
-            raise TypeError(
-                f"data for dataset '{dataset.name}' must be a pyarrow.Table, a TableSource or "
-                f"a file path, got {type(item)!r}"
-            )
-        if workspace is None:
-            created.append(source.workspace)
-        workspace = source.workspace
-        opened[dataset.name] = source
-    return {name: opened[name] for name in names}, created
+    from .engines import open_data as open_on_engine
+
+    return open_on_engine(datasets, data, dialect=dialect, partition=partition)
 
 
 def run_data(
@@ -133,12 +98,25 @@ def run_data(
     *,
     suite_name: str,
     validate: bool = True,
+    dialect: str | None = None,
+    partition: Partition | str | None = None,
 ) -> Run:
-    """``execute`` on ``data`` (dataset name -> Arrow table, TableSource or file path)."""
-    sources, created = open_data(datasets, data)
+    """``execute`` on ``data`` (dataset name -> Arrow table, Spark DataFrame, data source or
+    file path), on the engine of the checks' dialect; ``partition`` (``COLUMN=VALUE``, or the
+    value of the datasets' first partition key) restricts every metric to that slice."""
+    dialect = dialect or dialect_of(checks)
+    if dialect is not None:
+        check_runnable(dialect)
+    chosen = as_partition(partition, datasets)
+    sources, created = open_data(datasets, data, dialect=dialect, partition=chosen)
     try:
         return execute(
-            checks, datasets, sources, suite_name=suite_name, validate=validate
+            checks,
+            datasets,
+            sources,
+            suite_name=suite_name,
+            validate=validate,
+            partition=chosen,
         )
     finally:
         for workspace in created:
@@ -152,27 +130,58 @@ def run_checks(
     *,
     suite_name: str,
     validate: bool = True,
+    dialect: str | None = None,
+    partition: Partition | str | None = None,
 ) -> list[Any]:
     """dqlib's results of ``run_data``: one per assertion, each with its exact value; a failed
     assertion's metric holds the reason (``result.metric.failure()[0].error_message``).
     """
-    run = run_data(checks, datasets, data, suite_name=suite_name, validate=validate)
+    run = run_data(
+        checks,
+        datasets,
+        data,
+        suite_name=suite_name,
+        validate=validate,
+        dialect=dialect,
+        partition=partition,
+    )
     return list(run.results)
+
+
+def as_partition(
+    partition: Partition | str | None, datasets: Sequence[Dataset]
+) -> Partition | None:
+    """``partition`` as a Partition: ``COLUMN=VALUE``, or a value of the datasets' first
+    partition key (``Dataset.partition``). Raises UsageError for a bad one."""
+    if partition is None or isinstance(partition, Partition):
+        return partition
+    default = next((d.partition for d in datasets if d.partition), None)
+    try:
+        return parse_partition(partition, default)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def execute(
     checks: Sequence[Any],
     datasets: Sequence[Dataset],
-    sources: Mapping[str, TableSource],
+    sources: Mapping[str, Any],
     *,
     suite_name: str,
     validate: bool = True,
     day: datetime.date | None = None,
+    partition: Partition | None = None,
 ) -> Run:
-    """Run ``checks`` on ``sources`` (from ``open_data``); every assertion gets an Outcome."""
+    """Run ``checks`` on ``sources`` (from ``open_data``); every assertion gets an Outcome.
+
+    dqlib's result key carries ``day`` (default: the partition's date, else today) and, for a
+    partition-scoped run, the tag ``partition`` (``COLUMN=VALUE``).
+    """
     from dqx.common import ResultKey
 
-    key = ResultKey(yyyy_mm_dd=day or datetime.date.today(), tags={})
+    tags = {"partition": str(partition)} if partition is not None else {}
+    day = day or (partition.day if partition is not None else None)
+    key = ResultKey(yyyy_mm_dd=day or datetime.date.today(), tags=tags)
     for source in sources.values():
         source.workspace.lock()
     outcomes: list[Outcome] = []
@@ -210,7 +219,7 @@ class _DatasetRun:
     def __init__(
         self,
         dataset: Dataset,
-        source: TableSource,
+        source: Any,
         checks: Sequence[Any],
         suite_name: str,
         key: Any,
@@ -389,7 +398,7 @@ class _DatasetRun:
             )
 
 
-def _sample_line(source: TableSource, logical_type: str | None, column: str) -> str:
+def _sample_line(source: Any, logical_type: str | None, column: str) -> str:
     """A line for a type mismatch: values that do not fit, or what the values look like."""
     misfit, values = source.sample(column, logical_type)
     if not values:

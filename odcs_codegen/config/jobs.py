@@ -220,9 +220,13 @@ def _words(table: Mapping[str, Any]) -> dict[str, str]:
     return {str(word).lower(): level for word, level in words.items()}
 
 
+PROJECT_KEYS = frozenset({"jobs", "openmetadata"})
+"""Top-level keys that are not options of a job."""
+
+
 def jobs_of(data: Mapping[str, Any], folder: Path) -> tuple[Job, ...]:
     """Every job of a validated configuration, with the top-level keys inherited."""
-    common = {key: value for key, value in data.items() if key != "jobs"}
+    common = {key: value for key, value in data.items() if key not in PROJECT_KEYS}
     entries: list[Mapping[str, Any]] = data.get("jobs") or [{"name": DEFAULT_JOB}]
     jobs = []
     for entry in entries:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from .base import Dialect
 from .bigquery import BigQuery
 from .duckdb import DuckDB
+from .spark import Spark
 
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (DuckDB(), BigQuery())}
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (DuckDB(), Spark(), BigQuery())}
 
 
 def get_dialect(name: str) -> Dialect:

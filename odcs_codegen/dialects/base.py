@@ -24,6 +24,8 @@ class Dialect:
     """The regex engine patterns run in (ECMA-262 lookaround and backreferences are not RE2's)."""
     runtime_source: str | None = None
     """The runtime module of its data source (None: the package cannot run its checks itself)."""
+    runtime_modules: tuple[str, ...] = ()
+    """Every runtime module of its engine (only packages of this dialect carry them)."""
 
     # --- compile-time checks -----------------------------------------------------------------
     def check_regex(self, pattern: str) -> None:

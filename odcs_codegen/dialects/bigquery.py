@@ -1,4 +1,5 @@
-"""BigQuery (GoogleSQL): dqlib's second dialect. Golden-tested only; it cannot run here."""
+"""BigQuery (GoogleSQL): dqlib's second dialect. Golden-tested only: a BigQuery package refuses
+to run locally (it has no engine here), and its SQL is parsed by sqlglot in the tests."""
 
 from __future__ import annotations
 

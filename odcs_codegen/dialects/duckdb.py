@@ -13,6 +13,7 @@ class DuckDB(Dialect):
     double_type = "DOUBLE"
     regex_engine = "DuckDB's regex engine (RE2)"
     runtime_source = "duckdb_source"
+    runtime_modules = ("duckdb_source", "duckdb_files")
 
     def check_select(self, query: str, wrapped: str) -> None:
         """DuckDB's own parser: one SELECT, that also parses once wrapped."""

@@ -449,22 +449,39 @@ CHECKS: Final = [
 """The module's checks; compose them freely with your own in a VerificationSuite."""
 
 
-def run(tables: Mapping[str, Any], *, validate: bool = True) -> list[AssertionResult]:
-    """Run CHECKS on the data: dataset name -> Arrow table, `_runtime.TableSource` or file path.
+def run(
+    tables: Mapping[str, Any], *, validate: bool = True, partition: str | None = None
+) -> list[AssertionResult]:
+    """Run CHECKS on the data: dataset name -> Arrow table, Spark DataFrame,
+    `_runtime.TableSource` or file path.
 
     Returns dqlib's results, one per assertion, each with its exact value; a failed assertion's
     metric holds the reason. A column that is missing or of the wrong type fails a P0
     `<column>: schema` assertion and the assertions that read it; all others still run.
+    `partition` (`COLUMN=VALUE`, or a value of the dataset's partition key) restricts every
+    metric to that slice; dqlib's result key then carries its date.
     """
     return _runtime.run_checks(
-        CHECKS, DATASETS, tables, suite_name=SUITE_NAME, validate=validate
+        CHECKS,
+        DATASETS,
+        tables,
+        suite_name=SUITE_NAME,
+        validate=validate,
+        partition=partition,
     )
 
 
-def verify(tables: Mapping[str, Any]) -> _runtime.Report:
+def verify(
+    tables: Mapping[str, Any], *, partition: str | None = None
+) -> _runtime.Report:
     """Run CHECKS like `run` and return the whole report (verdicts, reasons, exit code)."""
     return _runtime.verify(
-        CHECKS, DATASETS, tables, contract=SUITE_NAME, version=CONTRACT_VERSION
+        CHECKS,
+        DATASETS,
+        tables,
+        contract=SUITE_NAME,
+        version=CONTRACT_VERSION,
+        partition=partition,
     )
 
 

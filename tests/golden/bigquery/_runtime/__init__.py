@@ -9,7 +9,10 @@ it in place. Its modules, by concern:
   the data's Arrow schema;
 * ``measure``: what generated check functions call (``Metrics``, exact ``Expectation``s);
 * ``suite``: running the checks so that every assertion gets a verdict (``execute``);
-* ``duckdb_source`` (and the other engines' sources): the data as dqlib data sources;
+* ``engines``: which engine runs a package's checks (``duckdb_source`` with ``duckdb_files``,
+  ``spark_source`` with ``spark_types``; a package carries only its own), ``files``: what the
+  engines' sources share (formats, folders, partitions), ``opening``: data from the command
+  line and the contract's servers;
 * ``report``, ``formats``, ``html_report``: reports; ``cli``: the command line;
 * ``versions``: the dqlib versions it supports (checked when ``measure`` is imported).
 
@@ -22,12 +25,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # explicit re-exports for type checkers; loaded lazily below
-    from .duckdb_source import TableSource as TableSource
-    from .duckdb_source import Workspace as Workspace
+    from .duckdb_source import TableSource as TableSource  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    from .duckdb_source import Workspace as Workspace  # type: ignore[import-untyped,import-not-found,unused-ignore]
     from .errors import ContractValidationError as ContractValidationError
     from .errors import ContractWarning as ContractWarning
     from .errors import SchemaValidationError as SchemaValidationError
     from .errors import UsageError as UsageError
+    from .files import Partition as Partition
     from .measure import Metrics as Metrics
     from .measure import outside as outside
     from .report import Report as Report
@@ -36,6 +40,7 @@ if TYPE_CHECKING:  # explicit re-exports for type checkers; loaded lazily below
     from .schema import Dataset as Dataset
     from .schema import schema_problems as schema_problems
     from .schema import validate_schema as validate_schema
+    from .spark_source import SparkSource as SparkSource  # type: ignore[import-untyped,import-not-found,unused-ignore]
     from .suite import Outcome as Outcome
     from .suite import Run as Run
     from .suite import execute as execute
@@ -55,6 +60,8 @@ _EXPORTS: dict[str, str] = {
         "errors",
     ),
     **dict.fromkeys(("Metrics", "outside"), "measure"),
+    "Partition": "files",
+    "SparkSource": "spark_source",
     **dict.fromkeys(("Report", "verify"), "report"),
     **dict.fromkeys(
         ("Column", "Dataset", "schema_problems", "validate_schema"), "schema"

@@ -8,34 +8,42 @@ report. Exit codes: see ``errors``. Importing the checks does not load this modu
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .duckdb_source import TableSource, Workspace
+from .engines import ENGINES, check_runnable
 from .errors import EXIT_OK, EXIT_RUN_ERROR, EXIT_USAGE, UsageError, summary
+from .files import Partition
+from .opening import open_sources
 from .report import Report
 from .schema import Dataset
-from .suite import execute
+from .suite import as_partition, execute
 
 if TYPE_CHECKING:  # imported where used: command-line runs only
     import argparse
 
-__all__ = ["OUTPUT_FORMATS", "add_run_arguments", "format_report", "main", "run_report"]
+__all__ = [
+    "OUTPUT_FORMATS",
+    "add_run_arguments",
+    "format_report",
+    "main",
+    "open_sources",
+    "run_report",
+]
 
 #: The report formats of ``run_report``.
 OUTPUT_FORMATS: tuple[str, ...] = ("table", "json", "junit", "html")
 
-_SERVER_TYPES = ("local", "duckdb")
-_DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
-_PATH_PLACEHOLDERS = ("{model}", "{object}", "{table}")
-
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--data``, ``--server``, ``--format`` and ``--output`` to ``parser``."""
+    """Add ``--data``, ``--server``, ``--engine``, ``--spark-remote``, ``--partition``,
+    ``--format`` and ``--output`` to ``parser``."""
     parser.add_argument(
         "--data",
         action="extend",
@@ -52,6 +60,24 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help="the contract server to read (default: the first of type local or duckdb)",
     )
     parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="the engine that runs the checks: duckdb, or spark (a local session, or Spark "
+        "Connect with --spark-remote); default: the checks' dialect",
+    )
+    parser.add_argument(
+        "--spark-remote",
+        metavar="sc://HOST:PORT",
+        help="run on the Spark Connect server at this address (implies --engine spark)",
+    )
+    parser.add_argument(
+        "--partition",
+        metavar="COLUMN=VALUE",
+        help="measure only this partition (VALUE alone: the dataset's partition key, the "
+        "property with partitioned: true and partitionKeyPosition: 1); on a hive-partitioned "
+        "folder only that partition's files are read",
+    )
+    parser.add_argument(
         "--format",
         choices=OUTPUT_FORMATS,
         default="table",
@@ -61,6 +87,17 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--output",
         metavar="FILE",
         help="write the report to FILE instead of stdout",
+    )
+    parser.add_argument(
+        "--publish",
+        choices=("openmetadata",),
+        help="also publish every verdict as an OpenMetadata test case result (needs httpx)",
+    )
+    parser.add_argument(
+        "--publish-config",
+        metavar="FILE",
+        help="the TOML or YAML file with the [openmetadata] table (default: the first "
+        "odcs-codegen.toml or pyproject.toml with one, from the current folder up)",
     )
 
 
@@ -95,6 +132,11 @@ def main(module_name: str, argv: Sequence[str] | None = None) -> int:
         output_format=args.format,
         output=args.output,
         prog=prog,
+        engine=args.engine,
+        spark_remote=args.spark_remote,
+        partition=args.partition,
+        publish=args.publish,
+        publish_config=args.publish_config,
     )
 
 
@@ -119,6 +161,11 @@ def run_report(
     prog: str | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    engine: str | None = None,
+    spark_remote: str | None = None,
+    partition: str | None = None,
+    publish: str | None = None,
+    publish_config: str | os.PathLike[str] | None = None,
 ) -> int:
     """Run a generated module's checks on local data, write a report, return the exit code.
 
@@ -126,36 +173,69 @@ def run_report(
     the module's SERVERS, relative paths resolved against ``base_dir`` (default: the folder of
     the module's contract when the module has ``SOURCE_PATH``, else the current folder). The
     report goes to ``output`` (a file) or ``stdout``; problems go to ``stderr``, one line each.
-    Nothing but the report is ever written to ``stdout``.
+    Nothing but the report is ever written to ``stdout``. ``engine`` must be the module's
+    dialect when given (``spark_remote`` implies Spark); ``partition`` (``COLUMN=VALUE``)
+    restricts every metric to one partition. ``publish="openmetadata"`` then publishes the
+    verdicts (configuration: ``publish_config``, see ``openmetadata.load_config``).
     """
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
+    out, err = stdout or sys.stdout, stderr or sys.stderr
     prog = prog or f"python -m {module.__name__}"
-    if base_dir is None:
-        base_dir = module_base_dir(module)
+    base_dir = module_base_dir(module) if base_dir is None else base_dir
     try:
-        if output_format not in OUTPUT_FORMATS:
-            raise UsageError(
-                f"unknown format '{output_format}'; expected one of: {', '.join(OUTPUT_FORMATS)}"
-            )
+        _check_format(output_format)
+        chosen = _engine(module, engine, spark_remote)
+        target = _publish_target(publish, publish_config)  # checked before any run
+        scope = as_partition(partition, tuple(module.DATASETS))
         sources = open_sources(
             module.DATASETS,
             data,
             getattr(module, "SERVERS", ()),
             server=server,
             base_dir=base_dir,
+            engine=chosen,
+            spark_remote=spark_remote,
+            partition=scope,
         )
-    except UsageError as error:
+        report = _scan(module, sources, scope, err)
+    except UsageError as error:  # also a partition column no dataset has
         print(f"{prog}: error: {error}", file=err)
         return EXIT_USAGE
-    try:
-        report = run_module(module, sources)
     except Exception as error:  # never a traceback: one line, and a non-zero exit
         print(f"{prog}: error: while running the checks: {summary(error)}", file=err)
         return EXIT_RUN_ERROR
+    if not _write_report(report, output_format, output, out, err, prog):
+        return EXIT_USAGE
+    if target is not None:
+        from .openmetadata import cli_publish
+
+        return cli_publish(report, module, target, stderr=err)
+    return report.exit_code
+
+
+def _scan(
+    module: ModuleType, sources: Mapping[str, Any], scope: Partition | None, err: TextIO
+) -> Report:
+    """Run the checks on the opened ``sources``, then close their workspaces."""
+    try:
+        with scanning(sources, err):
+            return run_module(module, sources, partition=scope)
     finally:
-        for source in sources.values():
-            source.close()
+        for workspace in {
+            id(s.workspace): s.workspace for s in sources.values()
+        }.values():
+            workspace.close()
+
+
+def _write_report(
+    report: Report,
+    output_format: str,
+    output: str | None,
+    out: TextIO,
+    err: TextIO,
+    prog: str,
+) -> bool:
+    """Problems on ``err``, the report on ``output`` or ``out``; False when it cannot be
+    written."""
     for schema_error in report.schema_errors:
         print(schema_error, file=err)
     for problem in report.errors:
@@ -167,21 +247,63 @@ def run_report(
                 handle.write(text)
         except OSError as error:
             print(f"{prog}: error: cannot write '{output}': {error.strerror}", file=err)
-            return EXIT_USAGE
+            return False
     else:
         out.write(text)
         out.flush()
     if output_format != "table" or output is not None:
         print(report.summary_line(), file=err)
-    return report.exit_code
+    return True
 
 
-def run_module(module: ModuleType, sources: Mapping[str, TableSource]) -> Report:
-    """Run the module's CHECKS on ``sources`` (dataset name -> TableSource): its Report."""
+def _check_format(output_format: str) -> None:
+    if output_format not in OUTPUT_FORMATS:
+        raise UsageError(
+            f"unknown format '{output_format}'; expected one of: {', '.join(OUTPUT_FORMATS)}"
+        )
+
+
+def _publish_target(publish: str | None, config: str | os.PathLike[str] | None) -> Any:
+    """The publish configuration (``openmetadata.PublishConfig``) when publishing."""
+    if publish is None:
+        return None
+    from . import openmetadata
+
+    return openmetadata.load_config(config)
+
+
+def _engine(module: ModuleType, engine: str | None, spark_remote: str | None) -> str:
+    """The engine of the module's checks; UsageError when another one is asked for."""
+    dialect = str(getattr(module, "SQL_DIALECT", "duckdb"))
+    check_runnable(dialect)
+    wanted = engine or ("spark" if spark_remote else dialect)
+    if spark_remote and wanted != "spark":
+        raise UsageError("--spark-remote needs --engine spark")
+    if wanted != dialect:
+        raise UsageError(
+            f"these checks are {dialect} SQL: they cannot run on {wanted}; generate them "
+            f"with --dialect {wanted}"
+        )
+    return wanted
+
+
+def run_module(
+    module: ModuleType,
+    sources: Mapping[str, Any],
+    *,
+    partition: Partition | None = None,
+) -> Report:
+    """Run the module's CHECKS on ``sources`` (dataset name -> data source): its Report."""
     datasets: tuple[Dataset, ...] = tuple(module.DATASETS)
     contract = str(getattr(module, "CONTRACT_NAME", None) or module.__name__)
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    run = execute(module.CHECKS, datasets, sources, suite_name=contract)
+    if partition is not None:
+        from .engines import restrict
+
+        restrict(datasets, sources, partition)
+    run = execute(
+        module.CHECKS, datasets, sources, suite_name=contract, partition=partition
+    )
     origins = tuple((name, source.origin) for name, source in sources.items())
     return Report.of(
         contract,
@@ -212,161 +334,25 @@ def format_report(report: Report, output_format: str) -> str:
     )
 
 
-def open_sources(
-    datasets: Sequence[Dataset],
-    data: Sequence[str] = (),
-    servers: Sequence[Mapping[str, Any]] = (),
-    *,
-    server: str | None = None,
-    base_dir: str | os.PathLike[str] | None = None,
-) -> dict[str, TableSource]:
-    """A TableSource per dataset, all in one workspace, from ``data`` items and ``servers``.
+#: Seconds a scan runs before ``scanning`` says what it reads.
+SCAN_NOTICE_SECONDS = 1.5
 
-    Each ``data`` item is ``DATASET=FILE`` (Parquet, CSV, JSON lines or Arrow IPC, format from
-    the file name; a glob reads several files), ``DATASET=DB.duckdb::TABLE`` (``::SCHEMA.TABLE``
-    works too) or ``DATASET=DB.duckdb`` (the table named like the dataset). Datasets without an
-    item are read from the server named ``server``, else the first server of type ``local``
-    (``path`` and ``format``; ``{model}`` in the path is the dataset name) or ``duckdb``
-    (``database``, optional ``schema``; the table is named like the dataset). Relative server
-    paths are resolved against ``base_dir`` (default: the current folder). Raises UsageError.
-    """
-    names = [dataset.name for dataset in datasets]
-    given: dict[str, str] = {}
-    for item in data:
-        name, location = _parse_data_item(item, names)
-        if name in given:
-            raise UsageError(f"dataset '{name}' is given twice in --data")
-        given[name] = location
-    missing = [name for name in names if name not in given]
-    chosen = (
-        _pick_server(servers, server, missing)
-        if server is not None or missing
-        else None
-    )
-    workspace = Workspace()
-    sources: dict[str, TableSource] = {}
+
+@contextlib.contextmanager
+def scanning(
+    sources: Mapping[str, Any], err: TextIO, after: float = SCAN_NOTICE_SECONDS
+) -> Iterator[None]:
+    """While the checks run: when ``err`` is a terminal and they take longer than ``after``
+    seconds, one line on it saying what is being scanned."""
+    isatty = getattr(err, "isatty", None)
+    if not sources or isatty is None or not isatty():
+        yield
+        return
+    shown = ", ".join(f"{name} ({source.origin})" for name, source in sources.items())
+    timer = threading.Timer(after, lambda: print(f"scanning {shown} ...", file=err))
+    timer.daemon = True
+    timer.start()
     try:
-        for dataset in datasets:
-            if dataset.name in given:
-                location = given[dataset.name]
-                sources[dataset.name] = _open_location(dataset, location, workspace)
-            elif chosen is not None:
-                sources[dataset.name] = _open_server(
-                    chosen, dataset, len(names), base_dir, workspace
-                )
-    except BaseException:
-        workspace.close()
-        raise
-    return {name: sources[name] for name in names}
-
-
-def _parse_data_item(item: str, names: Sequence[str]) -> tuple[str, str]:
-    """``DATASET=FILE`` -> (dataset, file); a dataset name may itself contain ``=``."""
-    known = [name for name in names if item.startswith(name + "=")]
-    if known:
-        name = max(known, key=len)
-        location = item[len(name) + 1 :]
-    else:
-        name, separator, location = item.partition("=")
-        if not separator or not name.strip():
-            raise UsageError(f"bad --data '{item}': expected DATASET=FILE")
-        expected = ", ".join(f"'{known_name}'" for known_name in names)
-        raise UsageError(
-            f"unknown dataset '{name}' in --data; the contract has: {expected}"
-        )
-    if not location:
-        raise UsageError(f"bad --data '{item}': no file after '='")
-    return name, location
-
-
-def _open_location(
-    dataset: Dataset, location: str, workspace: Workspace
-) -> TableSource:
-    """The data of a dataset at ``location``: a file, a glob, or ``DB.duckdb[::TABLE]``."""
-    name = dataset.name
-    database, separator, table = location.rpartition("::")
-    try:
-        if separator:
-            if not database or not table:
-                raise UsageError(
-                    f"bad --data '{name}={location}': expected DATASET=DATABASE::TABLE"
-                )
-            return TableSource.from_duckdb(database, table, name, workspace=workspace)
-        if location.lower().endswith(_DUCKDB_SUFFIXES):
-            return TableSource.from_duckdb(location, name, name, workspace=workspace)
-        return TableSource.from_file(
-            location, name, columns=dataset.columns, workspace=workspace
-        )
-    except (OSError, ValueError) as error:
-        raise UsageError(f"dataset '{name}': {summary(error)}") from error
-
-
-def _pick_server(
-    servers: Sequence[Mapping[str, Any]], wanted: str | None, missing: Sequence[str]
-) -> Mapping[str, Any]:
-    """The server to read: the one named ``wanted``, else the first local or duckdb one."""
-    if wanted is not None:
-        for entry in servers:
-            if entry.get("server") == wanted:
-                kind = entry.get("type")
-                if kind not in _SERVER_TYPES:
-                    raise UsageError(
-                        f"server '{wanted}' has type '{kind}'; only local and duckdb servers "
-                        "can be read: pass --data DATASET=FILE"
-                    )
-                return entry
-        known = ", ".join(f"'{entry.get('server')}'" for entry in servers) or "none"
-        raise UsageError(f"no server '{wanted}' in the contract; its servers: {known}")
-    for entry in servers:
-        if entry.get("type") in _SERVER_TYPES:
-            return entry
-    names = ", ".join(f"'{name}'" for name in missing)
-    raise UsageError(
-        f"no data for dataset {names}: pass --data {missing[0]}=FILE "
-        "(the contract has no server of type local or duckdb)"
-    )
-
-
-def _open_server(
-    entry: Mapping[str, Any],
-    dataset: Dataset,
-    datasets: int,
-    base_dir: str | os.PathLike[str] | None,
-    workspace: Workspace,
-) -> TableSource:
-    """The data of a dataset on the local or duckdb server ``entry``."""
-    name = dataset.name
-    label = f"server '{entry.get('server')}'" if entry.get("server") else "the server"
-    key = "path" if entry.get("type") == "local" else "database"
-    location = entry.get(key)
-    if not isinstance(location, str) or not location:
-        raise UsageError(
-            f"dataset '{name}': {label} has no {key}; pass --data {name}=FILE"
-        )
-    if entry.get("type") == "local":
-        if any(placeholder in location for placeholder in _PATH_PLACEHOLDERS):
-            for placeholder in _PATH_PLACEHOLDERS:
-                location = location.replace(placeholder, name)
-        elif datasets > 1:
-            raise UsageError(
-                f"dataset '{name}': {label} has one path for {datasets} datasets; put "
-                f"{_PATH_PLACEHOLDERS[0]} in its path or pass --data {name}=FILE"
-            )
-    base = os.fspath(base_dir) if base_dir is not None else ""
-    if base and not os.path.isabs(location):
-        location = os.path.normpath(os.path.join(base, location))
-    try:
-        if entry.get("type") == "local":
-            file_format = entry.get("format")
-            return TableSource.from_file(
-                location,
-                name,
-                str(file_format) if file_format is not None else None,
-                columns=dataset.columns,
-                workspace=workspace,
-            )
-        schema = entry.get("schema")
-        table = f"{schema}.{name}" if isinstance(schema, str) and schema else name
-        return TableSource.from_duckdb(location, table, name, workspace=workspace)
-    except (OSError, ValueError) as error:
-        raise UsageError(f"dataset '{name}' ({label}): {summary(error)}") from error
+        yield
+    finally:
+        timer.cancel()
