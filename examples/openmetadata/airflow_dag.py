@@ -2,7 +2,8 @@
 verdicts as test case results.
 
 Airflow and openmetadata-ingestion downgrade each other's dependencies, so the ingestion task
-runs in its own virtualenv (``OM_PYTHON``: one with ``pip install 'odcs-codegen[openmetadata]'``)
+runs in its own virtualenv (``OM_PYTHON``: one where ``pip install 'openmetadata-ingestion>=2.0'``
+was followed by ``pip install 'odcs-codegen[publish]'``)
 through ``@task.external_python``. Publishing needs only ``httpx`` and runs in Airflow's own
 environment, from the generated check package (here ``dq_checks``, made by
 ``odcs-codegen generate``). ``OM_JWT`` holds the ingestion bot's token in both.

@@ -27,7 +27,8 @@ def starter_workflow(
     """The workflow YAML of the contract connector; the JWT token is ``${OM_JWT}``."""
     return f"""\
 # OpenMetadata ingestion of the ODCS contracts: `metadata ingest -c openmetadata.yaml`
-# (pip install 'odcs-codegen[openmetadata]'; export OM_JWT=<the ingestion bot's JWT token>).
+# (pip install 'openmetadata-ingestion>=2.0', then pip install 'odcs-codegen[publish]';
+# export OM_JWT=<the ingestion bot's JWT token>).
 source:
   type: customDatabase
   serviceName: {_yaml(service)}
