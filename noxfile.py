@@ -22,10 +22,12 @@ INTEGRATIONS: dict[str, tuple[str, ...]] = {
     "spark": ("spark",),
     "airflow": ("airflow",),
     "dagster": ("dagster",),
-    "openmetadata": ("openmetadata", "publish"),
+    "openmetadata": ("publish",),
 }
-# installed first, alone, where pip's resolver needs the help (openmetadata-ingestion pins
-# what it needs tightly; the project's own dependencies then fit around it)
+# installed first, alone: openmetadata-ingestion's dbt-core wants pathspec<0.13 and black 26
+# pathspec>=1, which one resolution cannot satisfy; the connector never imports dbt. dbt-core
+# 1.12 builds a parser wheel by downloading it from GitHub at install time: kept below it so
+# that the session installs from the package index alone.
 FIRST: dict[str, tuple[str, ...]] = {
     "openmetadata": ("openmetadata-ingestion>=2.0", "dbt-core<1.12")
 }

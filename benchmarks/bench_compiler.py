@@ -17,10 +17,12 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-from odcs_codegen.cache import ModuleCache
+from odcs_codegen.cache import Entry, ModuleCache
 from odcs_codegen.compiler import Build, Settings, build
 from odcs_codegen.diagnostics import Diagnostic
 
@@ -57,7 +59,7 @@ class CountingCache(ModuleCache):
         super().__init__(folder)
         self.hits = self.misses = self.stores = 0
 
-    def get(self, key: str) -> tuple[str, list[Diagnostic]] | None:
+    def get(self, key: str) -> Entry | None:
         found = super().get(key)
         if found is None:
             self.misses += 1
@@ -65,9 +67,15 @@ class CountingCache(ModuleCache):
             self.hits += 1
         return found
 
-    def put(self, key: str, source: str, diagnostics: Sequence[Diagnostic]) -> None:
+    def put(
+        self,
+        key: str,
+        source: str,
+        diagnostics: Sequence[Diagnostic],
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
         self.stores += 1
-        super().put(key, source, diagnostics)
+        super().put(key, source, diagnostics, extra)
 
 
 def clear_process_caches() -> None:
@@ -94,6 +102,11 @@ def checked(result: Build) -> Build:
     if errors:
         raise RuntimeError("the synthetic tree does not compile:\n" + "\n".join(errors[:10]))
     return result
+
+
+def rebuild(tree: Path, output: Path, cache: ModuleCache) -> Build:
+    """One checked build of ``tree`` into ``output`` through ``cache``."""
+    return checked(build([tree], output, Settings(), cache=cache))
 
 
 def run(quick: bool) -> list[Row]:
@@ -227,7 +240,7 @@ def changed_rows(tree: Path, output: Path, cache_dir: Path, size: dict[str, int]
             )
             cache = CountingCache(cache_dir)
             before = entries(cache_dir)
-            times.append(clock(lambda c=cache: checked(build([tree], output, Settings(), cache=c))))
+            times.append(clock(partial(rebuild, tree, output, cache)))
             misses.append(cache.misses)
             added.append(len(entries(cache_dir) - before))
     finally:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 from .diagnostics import Diagnostic, Position
@@ -51,27 +51,47 @@ def cache_key(contract: bytes, *parts: str) -> str:
     return digest.hexdigest()
 
 
+class Entry(NamedTuple):
+    """A cached module: its source, its diagnostics and the JSON data kept with it."""
+
+    source: str
+    diagnostics: list[Diagnostic]
+    extra: dict[str, Any]
+
+
 class ModuleCache:
     """Compiled module text and diagnostics by key, as JSON files in one folder."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
 
-    def get(self, key: str) -> tuple[str, list[Diagnostic]] | None:
+    def get(self, key: str) -> Entry | None:
         """The cached entry, or None (also when the entry is unreadable)."""
         if self.folder is None:
             return None
         try:
             entry = json.loads((self.folder / f"{key}.json").read_text("utf-8"))
-            return entry["source"], [_diagnostic(d) for d in entry["diagnostics"]]
+            diagnostics = [_diagnostic(d) for d in entry["diagnostics"]]
+            return Entry(entry["source"], diagnostics, dict(entry.get("extra") or {}))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, key: str, source: str, diagnostics: Sequence[Diagnostic]) -> None:
-        """Store an entry (best effort: a cache that cannot be written is skipped)."""
+    def put(
+        self,
+        key: str,
+        source: str,
+        diagnostics: Sequence[Diagnostic],
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Store an entry (best effort: a cache that cannot be written is skipped); ``extra``
+        is JSON data kept with it."""
         if self.folder is None:
             return
-        entry = {"source": source, "diagnostics": [_plain(d) for d in diagnostics]}
+        entry = {
+            "source": source,
+            "diagnostics": [_plain(d) for d in diagnostics],
+            "extra": dict(extra or {}),
+        }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             temp = self.folder / f".{key}.{os.getpid()}.tmp"

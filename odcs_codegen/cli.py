@@ -41,6 +41,7 @@ from .config import Config, Job, load_config, override
 from .diagnostics import CompileError, Diagnostic
 from .emit import Plan, diff, plan, write
 from .options import add_flags, flag_values
+from .orchestration.outputs import OrchestrationError, orchestration_files
 from .progress import progress
 from .report import FORMATS, Format, dump, github_annotation, print_diagnostics, report_document
 
@@ -243,24 +244,56 @@ def _build_job(
         return EXIT_ERRORS, report_document(visible, job=job.name, written=[])
     if job.output.exists() and not job.output.is_dir():
         raise UsageError(f"{job.output}: the output must be a folder, not a file")
-    target = plan(job.output, result.files)
-    drift = {"missing": target.new, "changed": target.changed, "stale": target.stale}
+    plans = _plans(job, result)
+    drift = {state: _names(plans, state) for state in ("new", "changed", "stale")}
+    drift = {"missing": drift["new"], "changed": drift["changed"], "stale": drift["stale"]}
+    in_sync = all(target.in_sync for target in plans)
     if args.command == "check" or (args.command == "generate" and args.check):
-        code = _check(target, fmt, label)
-        return code, report_document(visible, job=job.name, in_sync=target.in_sync, **drift)
+        code = _check(plans, fmt, label)
+        return code, report_document(visible, job=job.name, in_sync=in_sync, **drift)
     if args.command == "diff":
-        text = diff(target)
+        text = "".join(diff(target) for target in plans)
         if fmt != "json":
             sys.stdout.write(text)
-        code = EXIT_OK if target.in_sync else EXIT_ERRORS
-        document = report_document(visible, job=job.name, in_sync=target.in_sync, diff=text)
+        code = EXIT_OK if in_sync else EXIT_ERRORS
+        document = report_document(visible, job=job.name, in_sync=in_sync, diff=text)
         return code, {**document, **drift}
-    code = _generate(target, result, notes, label, force=args.force)
-    written = [*target.new, *target.changed] if code == EXIT_OK else []
-    removed = list(target.stale) if code == EXIT_OK else []
+    code = _generate(plans, result, notes, label, force=args.force)
+    done = code == EXIT_OK
     return code, report_document(
-        visible, job=job.name, written=written, unchanged=len(target.unchanged), removed=removed
+        visible,
+        job=job.name,
+        written=[*drift["missing"], *drift["changed"]] if done else [],
+        unchanged=sum(len(target.unchanged) for target in plans),
+        removed=list(drift["stale"]) if done else [],
     )
+
+
+def _plans(job: Job, result: Build) -> list[Plan]:
+    """The package's plan, then those of the job's orchestration folders (Airflow, Dagster)."""
+    assert job.output is not None
+    orchestration = job.orchestration()
+    files = dict(result.files)
+    others: list[Plan] = []
+    if orchestration.wanted:
+        try:
+            inside, others = orchestration_files(
+                orchestration, result.facts, job.effective_line_length()
+            )
+        except OrchestrationError as error:
+            raise UsageError(str(error)) from None
+        files.update(inside)
+    return [plan(job.output, dict(sorted(files.items()))), *others]
+
+
+def _names(plans: Sequence[Plan], state: str) -> list[str]:
+    """The files of ``state`` (new, changed, stale): the package's relative to it, the
+    others as shown to the user."""
+    package, *others = plans
+    names = list(getattr(package, state))
+    for target in others:
+        names += [display_path(target.output / name) for name in getattr(target, state)]
+    return names
 
 
 def _visible(diagnostics: Sequence[Diagnostic], verbose: bool) -> list[Diagnostic]:
@@ -298,45 +331,50 @@ def _lint(config: Config, jobs: Sequence[Job], fmt: Format) -> int:
     return EXIT_ERRORS if errors else EXIT_OK
 
 
-def _check(target: Plan, fmt: Format, label: str) -> int:
+def _check(plans: Sequence[Plan], fmt: Format, label: str) -> int:
     """Report drift (missing, changed and stale files, with diffs) and exit 1 when any."""
-    drift = {"missing": target.new, "changed": target.changed, "stale": target.stale}
-    for state, names in drift.items():
-        for name in names:
-            path = display_path(target.output / name)
-            if fmt == "github":
-                message = f"generated file is {state}; run 'odcs-codegen generate'"
-                print(github_annotation(Diagnostic(path, None, "error", message)))
-            elif fmt == "text":
-                print(f"{path}: {state}", file=sys.stderr)
-    if target.in_sync:
-        print(f"{label}{len(target.unchanged)} file(s) up to date", file=sys.stderr)
+    for target in plans:
+        drift = {"missing": target.new, "changed": target.changed, "stale": target.stale}
+        for state, names in drift.items():
+            for name in names:
+                path = display_path(target.output / name)
+                if fmt == "github":
+                    message = f"generated file is {state}; run 'odcs-codegen generate'"
+                    print(github_annotation(Diagnostic(path, None, "error", message)))
+                elif fmt == "text":
+                    print(f"{path}: {state}", file=sys.stderr)
+    if all(target.in_sync for target in plans):
+        unchanged = sum(len(target.unchanged) for target in plans)
+        print(f"{label}{unchanged} file(s) up to date", file=sys.stderr)
         return EXIT_OK
     if fmt == "text":
-        sys.stdout.write(diff(target))
+        sys.stdout.write("".join(diff(target) for target in plans))
     print(f"{label}generated code is out of date; run 'odcs-codegen generate'", file=sys.stderr)
     return EXIT_ERRORS
 
 
 def _generate(
-    target: Plan, result: Build, notes: Sequence[Diagnostic], label: str, *, force: bool
+    plans: Sequence[Plan], result: Build, notes: Sequence[Diagnostic], label: str, *, force: bool
 ) -> int:
     """Write the build, refusing to overwrite files the tool did not generate."""
-    if target.foreign and not force:
-        for name in target.foreign:
+    foreign = [display_path(t.output / name) for t in plans for name in t.foreign]
+    if foreign and not force:
+        for path in foreign:
             print(
-                f"{display_path(target.output / name)}: error: refusing to overwrite a file that "
-                "odcs-codegen "
-                "did not generate (use --force)",
+                f"{path}: error: refusing to overwrite a file that odcs-codegen did not "
+                "generate (use --force)",
                 file=sys.stderr,
             )
         return EXIT_ERRORS
-    write(target)
+    for target in plans:
+        write(target)
     warnings = sum(d.level == "warning" for d in result.diagnostics)
     filtered = len(notes) + sum(d.level == "note" for d in result.diagnostics)
-    written = len(target.new) + len(target.changed)
+    written = sum(len(t.new) + len(t.changed) for t in plans)
+    unchanged = sum(len(t.unchanged) for t in plans)
+    removed = sum(len(t.stale) for t in plans)
     summary = (
-        f"{label}{written} written, {len(target.unchanged)} unchanged, {len(target.stale)} "
+        f"{label}{written} written, {unchanged} unchanged, {removed} "
         f"removed, {warnings} warning(s)"
     )
     print(summary + (f", {filtered} filtered" if filtered else ""), file=sys.stderr)

@@ -21,6 +21,7 @@ from .diagnostics import CompileError, Diagnostic, sorted_diagnostics
 from .loader import Limits, load_file
 from .lower import Options, lower
 from .naming import snake_identifier
+from .orchestration.facts import ModuleFacts, facts_of
 from .render import (
     DEFAULT_LINE_LENGTH,
     RUNTIME_PACKAGE,
@@ -57,6 +58,7 @@ class Build:
     files: dict[str, str]
     modules: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
+    facts: tuple[ModuleFacts, ...] = ()  # of every module, by name (for orchestration code)
 
     @property
     def failed(self) -> bool:
@@ -140,6 +142,7 @@ class Compiled:
     name: str
     source: str | None
     diagnostics: tuple[Diagnostic, ...]
+    facts: ModuleFacts | None = None
 
 
 def compile_to_source(path: Path, output: Path, name: str, settings: Settings) -> Compiled:
@@ -148,7 +151,8 @@ def compile_to_source(path: Path, output: Path, name: str, settings: Settings) -
         module, found = compile_contract(path, output, name, settings)
     except CompileError as error:
         return Compiled(name, None, error.diagnostics)
-    return Compiled(name, render_module(module, settings.line_length), tuple(found))
+    source = render_module(module, settings.line_length)
+    return Compiled(name, source, tuple(found), facts_of(module))
 
 
 def build(
@@ -174,23 +178,43 @@ def build(
     keys = {p: _key(p, names[p], output, settings) for p in contracts if p in names}
     results: dict[Path, Compiled] = {}
     for path, key in keys.items():
-        hit = cache.get(key) if key else None
+        hit = _cached_module(cache, key, names[path]) if key else None
         if hit is not None:
-            results[path] = Compiled(names[path], hit[0], tuple(hit[1]))
+            results[path] = hit
             done()
     missing = [p for p in keys if p not in results]
     compiled_all = _compile_all(missing, output, names, settings, workers, done)
     for path, compiled in zip(missing, compiled_all, strict=True):
         results[path] = compiled
-        if compiled.source is not None and keys[path]:
-            cache.put(keys[path], compiled.source, compiled.diagnostics)
+        if compiled.source is not None and compiled.facts is not None and keys[path]:
+            extra = {"facts": compiled.facts.to_json()}
+            cache.put(keys[path], compiled.source, compiled.diagnostics, extra)
     for path in keys:
         diagnostics.extend(results[path].diagnostics)
     sources = {r.name: r.source for r in results.values() if r.source is not None}
     files: dict[str, str] = {}
     if not any(d.level == "error" for d in diagnostics):
         files = _package_files(sources, settings, cache)
-    return Build(files, tuple(sorted(sources)), tuple(sorted_diagnostics(diagnostics)))
+    facts = tuple(sorted((r.facts for r in results.values() if r.facts), key=_by_module))
+    return Build(
+        files, tuple(sorted(sources)), tuple(sorted_diagnostics(diagnostics)), facts
+    )
+
+
+def _by_module(facts: ModuleFacts) -> str:
+    return facts.module
+
+
+def _cached_module(cache: ModuleCache, key: str, name: str) -> Compiled | None:
+    """A compiled module from the cache (None when absent or from an older entry format)."""
+    hit = cache.get(key)
+    if hit is None:
+        return None
+    try:
+        facts = ModuleFacts.from_json(hit.extra["facts"])
+    except (KeyError, TypeError):
+        return None
+    return Compiled(name, hit.source, tuple(hit.diagnostics), facts)
 
 
 def _key(path: Path, name: str, output: Path, settings: Settings) -> str:

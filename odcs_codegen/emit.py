@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +46,12 @@ def is_generated(path: Path) -> bool:
         return False
 
 
-def plan(output: Path, files: Mapping[str, str]) -> Plan:
+def plan(
+    output: Path, files: Mapping[str, str], owned: Callable[[str], bool] | None = None
+) -> Plan:
     """Classify every output file: new, changed, unchanged, stale (ours, no longer built) and
-    foreign (exists without our header, would be overwritten)."""
+    foreign (exists without our header, would be overwritten). ``owned`` says which generated
+    files of the folder belong to this build (default: every one, subpackages included)."""
     new, changed, unchanged, foreign = [], [], [], []
     for name, content in files.items():
         target = output / name
@@ -63,7 +66,9 @@ def plan(output: Path, files: Mapping[str, str]) -> Plan:
     stale = sorted(
         name
         for name in _python_files(output)
-        if name not in files and is_generated(output / name)
+        if name not in files
+        and (owned is None or owned(name))
+        and is_generated(output / name)
     )
     return Plan(output, files, *map(tuple, (new, changed, unchanged, stale, foreign)))
 

@@ -100,6 +100,56 @@ OPTIONS: tuple[Option, ...] = (
         "cannot be parsed",
     ),
     Option("max-nodes", "max_nodes", _LIMIT, "the most YAML nodes a contract may have"),
+    Option(
+        "package",
+        "package",
+        {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"},
+        "the import name of the generated package in DAGs and Dagster files (default: the "
+        "output folder's name)",
+        True,
+        "NAME",
+    ),
+    Option(
+        "airflow-dags",
+        "airflow_dags",
+        {"type": "string", "minLength": 1},
+        "also write one Airflow DAG file per contract into this folder",
+        True,
+        "DIR",
+    ),
+    Option(
+        "airflow",
+        "airflow",
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "retries": {"type": "integer", "minimum": 0},
+                "retry-delay": {
+                    "type": ["string", "integer"],
+                    "pattern": r"^\s*\d+(\.\d+)?\s*(s|sec|m|min|h|hr|d)?\s*$",
+                    "minimum": 0,
+                },
+                "owner": {"type": "string", "minLength": 1},
+            },
+        },
+        "default_args of the generated DAGs: retries, retry-delay ('30s', '5m', '1h'), owner",
+    ),
+    Option(
+        "dagster",
+        "dagster",
+        {"type": "string", "pattern": r"\.py$"},
+        "also write the Dagster asset checks of the package to this .py file",
+        True,
+        "FILE",
+    ),
+    Option(
+        "dagster-asset-key",
+        "dagster_asset_key",
+        {"type": "string", "minLength": 1},
+        "the asset key of a dataset: {dataset}, {schema}, {module}, {contract}; '/' "
+        "separates its parts (default: '{dataset}')",
+    ),
 )
 """Every option, in the order the documentation lists them."""
 

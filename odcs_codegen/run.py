@@ -186,7 +186,7 @@ def _compiled_source(
     key = cache_key(raw, "run", name, display_path(contract), repr(settings))
     hit = cache.get(key)
     if hit is not None:
-        return hit
+        return hit.source, hit.diagnostics
     module, found = compile_contract(contract, contract.parent, name, settings)
     source = module_source(module)
     cache.put(key, source, found)

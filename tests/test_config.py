@@ -447,14 +447,14 @@ TOML_CASES: list[tuple[str, str]] = [
         "pyproject.toml:2:1: error: unknown key 'outptu' (expected one of: sources, output, "
         "dialect, line-length, between, default-severity, constraint-severity, severity, "
         "contract-filter, dataset-filter, rule-filter, cache, max-bytes, max-depth, max-nodes, "
-        "jobs, openmetadata); did you mean 'output'?",
+        "package, airflow-dags, airflow, dagster, dagster-asset-key, jobs, openmetadata); did you mean 'output'?",
     ),
     (
         "[tool.odcs-codegen]\nline_length = 90\n",
         "pyproject.toml:2:1: error: unknown key 'line_length' (expected one of: sources, output, "
         "dialect, line-length, between, default-severity, constraint-severity, severity, "
         "contract-filter, dataset-filter, rule-filter, cache, max-bytes, max-depth, max-nodes, "
-        "jobs, openmetadata); did you mean 'line-length'?",
+        "package, airflow-dags, airflow, dagster, dagster-asset-key, jobs, openmetadata); did you mean 'line-length'?",
     ),
     (
         "[tool.odcs-codegen]\n\nline-length = 'abc'\n",
@@ -543,7 +543,7 @@ TOML_CASES: list[tuple[str, str]] = [
         "pyproject.toml:2:1: error: unknown key 'name' (expected one of: sources, output, "
         "dialect, line-length, between, default-severity, constraint-severity, severity, "
         "contract-filter, dataset-filter, rule-filter, cache, max-bytes, max-depth, max-nodes, "
-        "jobs, openmetadata); 'name' belongs in a job ([[tool.odcs-codegen.jobs]])",
+        "package, airflow-dags, airflow, dagster, dagster-asset-key, jobs, openmetadata); 'name' belongs in a job ([[tool.odcs-codegen.jobs]])",
     ),
     (
         "[tool.odcs-codegen]\njobs = []\n",
@@ -574,7 +574,8 @@ TOML_CASES: list[tuple[str, str]] = [
         "pyproject.toml:5:1: error: unknown key 'outptu' in job 'b' (expected one of: name, "
         "sources, output, dialect, line-length, between, default-severity, constraint-severity, "
         "severity, contract-filter, dataset-filter, rule-filter, cache, max-bytes, max-depth, "
-        "max-nodes); did you mean 'output'?",
+        "max-nodes, package, airflow-dags, airflow, dagster, dagster-asset-key); did you mean "
+        "'output'?",
     ),
     (
         '[[tool.odcs-codegen.jobs]]\nname = "a"\n[[tool.odcs-codegen.jobs]]\nname = "b"\n'
@@ -649,7 +650,8 @@ YAML_CASES: list[tuple[str, str]] = [
         "output: x\noutptu: y\n",
         "c.yaml:2:1: error: unknown key 'outptu' (expected one of: sources, output, dialect, "
         "line-length, between, default-severity, constraint-severity, severity, contract-filter, "
-        "dataset-filter, rule-filter, cache, max-bytes, max-depth, max-nodes, jobs, openmetadata); "
+        "dataset-filter, rule-filter, cache, max-bytes, max-depth, max-nodes, "
+        "package, airflow-dags, airflow, dagster, dagster-asset-key, jobs, openmetadata); "
         "did you mean 'output'?",
     ),
     ("line-length: abc\n", "c.yaml:1:14: error: 'line-length' must be an integer, got 'abc'"),
@@ -866,6 +868,11 @@ def test_schema_matches_the_code() -> None:
         "max_bytes",
         "max_depth",
         "max_nodes",
+        "package",
+        "airflow_dags",
+        "airflow",
+        "dagster",
+        "dagster_asset_key",
     }
 
 

@@ -697,11 +697,14 @@ def test_fixed_hostile_contract_runs_inert(tmp_path: Path, sentinel: Path) -> No
 
 
 def test_allowlist_covers_the_golden_modules() -> None:
-    """The allowlist is what the templates produce: the golden modules pass it."""
-    golden = sorted((ROOT / "tests" / "golden").rglob("*.py"))
+    """The allowlist is what the templates produce: the golden modules pass it (the
+    orchestration files are another shape, checked by tests/test_orchestration.py)."""
+    root = ROOT / "tests" / "golden"
+    golden = sorted(root.rglob("*.py"))
     assert golden
     for path in golden:
-        if path.parent.name != RUNTIME_PACKAGE:
+        parts = path.relative_to(root).parts
+        if path.parent.name != RUNTIME_PACKAGE and parts[0] != "orchestration":
             check_ast(path.read_text("utf-8"))
 
 

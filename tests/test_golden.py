@@ -15,7 +15,7 @@ import pytest
 from odcs_codegen.compiler import build
 from odcs_codegen.render import DEFAULT_LINE_LENGTH, format_source, runtime_dir
 
-from .update_golden import DIALECTS, GOLDEN, golden_build
+from .update_golden import DIALECTS, GOLDEN, ORCHESTRATION, golden_build, orchestration_build
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +34,14 @@ def test_golden_files_match(dialect: str) -> None:
         assert (
             content == on_disk[name]
         ), f"{dialect}/{name} differs; run: python tests/update_golden.py"
+
+
+def test_orchestration_golden_files_match() -> None:
+    files = orchestration_build()
+    on_disk = python_files(ORCHESTRATION)
+    assert sorted(files) == sorted(on_disk), "run: python tests/update_golden.py"
+    for name, content in files.items():
+        assert content == on_disk[name], f"orchestration/{name} differs; run: python tests/update_golden.py"
 
 
 def test_generated_examples_are_fresh() -> None:

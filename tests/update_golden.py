@@ -29,6 +29,32 @@ def golden_build(dialect: str) -> dict[str, str]:
     return result.files
 
 
+ORCHESTRATION = GOLDEN / "orchestration"
+EXAMPLES = GOLDEN.parent.parent / "examples" / "contracts"
+
+
+def orchestration_build() -> dict[str, str]:
+    """The Airflow DAGs and the Dagster file of the examples, for a package `dq_checks`
+    generated beside them (paths relative to tests/golden/orchestration/)."""
+    from odcs_codegen.orchestration.outputs import Orchestration, orchestration_files
+
+    package = ORCHESTRATION / "dq_checks"
+    result = build([EXAMPLES], package)
+    settings = Orchestration(
+        package,
+        airflow_dags=ORCHESTRATION / "dags",
+        airflow={"retries": 2, "retry-delay": "5m", "owner": "data-platform"},
+        dagster=ORCHESTRATION / "dagster_checks.py",
+        dagster_asset_key="warehouse/{dataset}",
+    )
+    _, plans = orchestration_files(settings, result.facts, 88)
+    return {
+        (target.output / name).relative_to(ORCHESTRATION).as_posix(): text
+        for target in plans
+        for name, text in target.files.items()
+    }
+
+
 CONFIG_SCHEMA = Path(__file__).resolve().parent.parent / "odcs_codegen" / "config.schema.json"
 
 
@@ -53,6 +79,11 @@ def main() -> None:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             write_atomic(target / name, content)
         print(f"{target.relative_to(GOLDEN.parent.parent)}: {len(files)} files")
+    shutil.rmtree(ORCHESTRATION, ignore_errors=True)
+    for name, content in orchestration_build().items():
+        (ORCHESTRATION / name).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(ORCHESTRATION / name, content)
+    print(f"tests/golden/orchestration: DAGs and Dagster checks of {EXAMPLES.name}/")
 
 
 if __name__ == "__main__":

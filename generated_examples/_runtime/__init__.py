@@ -14,6 +14,7 @@ it in place. Its modules, by concern:
   engines' sources share (formats, folders, partitions), ``opening``: data from the command
   line and the contract's servers;
 * ``report``, ``formats``, ``html_report``: reports; ``cli``: the command line;
+* ``orchestration``: one dataset's run for generated scheduled tasks and asset checks;
 * ``versions``: the dqlib versions it supports (checked when ``measure`` is imported).
 
 The names below are loaded when first used, so importing the package alone is cheap.

@@ -15,6 +15,7 @@ from typing import Any, Final, Literal, cast
 from ..loader import Limits
 from ..lower import DEFAULT_SEVERITIES, Options
 from ..options import OPTIONS
+from ..orchestration.outputs import Orchestration
 from ..render import DEFAULT_LINE_LENGTH
 from .project import black_line_length
 
@@ -76,6 +77,11 @@ class Job:
     max_bytes: int = _LIMITS.max_bytes
     max_depth: int = _LIMITS.max_depth
     max_nodes: int = _LIMITS.max_nodes
+    package: str | None = None  # None: the output folder's name
+    airflow_dags: Path | None = None  # absolute
+    airflow: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    dagster: Path | None = None  # absolute
+    dagster_asset_key: str | None = None
 
     def options(self) -> Options:
         """The lowering options of this job."""
@@ -99,6 +105,18 @@ class Job:
             if found is not None:
                 return found
         return DEFAULT_LINE_LENGTH
+
+    def orchestration(self) -> Orchestration:
+        """The job's Airflow and Dagster outputs (for a job with an output folder)."""
+        assert self.output is not None
+        return Orchestration(
+            self.output,
+            package=self.package,
+            airflow_dags=self.airflow_dags,
+            airflow=self.airflow,
+            dagster=self.dagster,
+            dagster_asset_key=self.dagster_asset_key,
+        )
 
     def limits(self) -> Limits:
         """The loader limits of this job."""
@@ -141,6 +159,7 @@ class Config:
 # Config keys (kebab-case) and the Job fields they set.
 _FIELDS: Final[Mapping[str, str]] = {"name": "name", **{o.key: o.field for o in OPTIONS}}
 FILTER_KEYS: Final = ("contract-filter", "dataset-filter", "rule-filter")
+_PATH_FIELDS: Final = ("output", "airflow_dags", "dagster")  # relative to the config's folder
 
 
 def override(job: Job, **changes: Any) -> Job:
@@ -162,8 +181,9 @@ def override(job: Job, **changes: Any) -> Job:
             values["sources"] = tuple(Path(source).absolute() for source in sources)
         else:
             del values["sources"]
-    if "output" in values:
-        values["output"] = Path(values["output"]).absolute()
+    for name in _PATH_FIELDS:
+        if name in values:
+            values[name] = Path(values[name]).absolute()
     if "severities" in values:
         merged = dict(job.severities)
         merged.update({str(k).lower(): v for k, v in values["severities"].items()})
@@ -204,9 +224,9 @@ def _job(values: Mapping[str, Any], folder: Path) -> Job:
         name = _FIELDS[key]
         if key == "sources":
             value = _expand([value] if isinstance(value, str) else value, folder)
-        elif key == "output":
+        elif name in _PATH_FIELDS:
             value = folder / value
-        elif key == "severity":
+        elif key in ("severity", "airflow"):
             value = MappingProxyType(dict(value))
         elif key in FILTER_KEYS:
             value = _filter(value)

@@ -220,10 +220,13 @@ def _scan(
         with scanning(sources, err):
             return run_module(module, sources, partition=scope)
     finally:
-        for workspace in {
-            id(s.workspace): s.workspace for s in sources.values()
-        }.values():
-            workspace.close()
+        close_workspaces(sources)
+
+
+def close_workspaces(sources: Mapping[str, Any]) -> None:
+    """Close the workspaces (DuckDB connections, Spark sessions we started) of ``sources``."""
+    for workspace in {id(s.workspace): s.workspace for s in sources.values()}.values():
+        workspace.close()
 
 
 def _write_report(
@@ -292,9 +295,11 @@ def run_module(
     sources: Mapping[str, Any],
     *,
     partition: Partition | None = None,
+    datasets: Sequence[Dataset] | None = None,
 ) -> Report:
-    """Run the module's CHECKS on ``sources`` (dataset name -> data source): its Report."""
-    datasets: tuple[Dataset, ...] = tuple(module.DATASETS)
+    """Run the module's CHECKS on ``sources`` (dataset name -> data source): its Report.
+    ``datasets``: only these of the module's DATASETS (default: all)."""
+    datasets = tuple(module.DATASETS if datasets is None else datasets)
     contract = str(getattr(module, "CONTRACT_NAME", None) or module.__name__)
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     if partition is not None:
