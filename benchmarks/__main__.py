@@ -1,4 +1,11 @@
-"""`python -m benchmarks [--quick] [--write [FILE]] [--only 1,2,...] [--largest ROWS]`."""
+"""`python -m benchmarks [--quick] [--write [FILE]] [--only 1,2,...] [--largest ROWS]`.
+
+Peers run from their own environments: set ODCS_BENCH_DATACONTRACT (datacontract-cli's
+`datacontract` executable, else it is looked up on PATH) and ODCS_BENCH_DQX_PYTHON (a Python
+with dqlib's main branch); see benchmarks/peers.py. Section 8 needs pyspark (and Java); it
+says "skipped" without. `--write` in full mode also draws benchmarks/scaling.png (needs
+matplotlib; without it the plot is skipped with a message).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,19 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from . import bench_checks, bench_compiler, bench_peer, bench_startup, bench_validation, profiles
+from . import (
+    bench_checks,
+    bench_compiler,
+    bench_peer,
+    bench_scaling,
+    bench_spark,
+    bench_startup,
+    bench_validation,
+    explain,
+    peers,
+    plot,
+    profiles,
+)
 from .common import Row, format_markdown, format_table
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -40,9 +59,11 @@ SECTIONS: dict[str, tuple[str, Callable[[bool], list[Row]]]] = {
     "1": ("check execution", bench_checks.run),
     "2": ("start-up", bench_startup.run),
     "3": ("compiler throughput", bench_compiler.run),
-    "4": ("peer (datacontract-cli)", bench_peer.run),
+    "4": ("end to end, datacontract-cli", bench_peer.run),
     "5": ("profiles", profiles.run),
     "6": ("validation", validation_rows),
+    "7": ("scaling with rules", bench_scaling.run),
+    "8": ("Spark", bench_spark.run),
 }
 
 
@@ -57,13 +78,14 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="also write the results as Markdown (default: benchmarks/RESULTS.md)",
     )
     parser.add_argument(
-        "--only", metavar="N,N", help="run only these sections (1-6), e.g. --only 1,3"
+        "--only", metavar="N,N", help="run only these sections (1-8), e.g. --only 1,3"
     )
     parser.add_argument(
         "--largest",
         type=int,
         metavar="ROWS",
-        help="rows of the largest check-execution file in full mode (default 20,000,000)",
+        help="full mode: the largest check-execution file has ROWS rows (default 20,000,000) "
+        "and no file of sections 4, 7 and 8 has more",
     )
     return parser.parse_args(argv)
 
@@ -86,11 +108,7 @@ def versions() -> str:
             found.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             continue
-    try:
-        found.append(f"datacontract-cli {metadata.version('datacontract-cli')}")
-    except metadata.PackageNotFoundError:
-        found.append("datacontract-cli not installed")
-    return f"Python {platform.python_version()}; " + ", ".join(found)
+    return f"Python {platform.python_version()}; " + ", ".join(found) + "; " + peers.versions()
 
 
 def machine() -> str:
@@ -117,13 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = [s.strip() for s in args.only.split(",")] if args.only else list(SECTIONS)
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
-        print(f"unknown section(s): {', '.join(unknown)}; choose from 1-6", file=sys.stderr)
+        print(f"unknown section(s): {', '.join(unknown)}; choose from 1-8", file=sys.stderr)
         return 2
     if args.largest:
-        sizes = dict(bench_checks.FULL_SIZES)
-        repeat = sizes.pop(max(sizes))
-        sizes[args.largest] = repeat
-        bench_checks.FULL_SIZES = dict(sorted(sizes.items()))
+        explain.cap(args.largest)
     mode = "quick" if args.quick else "full"
     started = time.perf_counter()
     rows: list[Row] = []
@@ -142,14 +157,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         rows += section_rows
         print(f"[{key}] done in {time.perf_counter() - begun:.0f} s", file=sys.stderr, flush=True)
-        if key == "4" and section_rows and section_rows[0].name == bench_peer.SKIPPED:
-            print(bench_peer.SKIPPED)
+        for row in section_rows:
+            if row.name.startswith("skipped:"):
+                print(f"{row.name} ({row.note})", file=sys.stderr)
     elapsed = time.perf_counter() - started
     print(format_table(rows))
     if args.write:
         command = " ".join(["python -m benchmarks", *(argv if argv is not None else sys.argv[1:])])
-        write(Path(args.write), rows, mode, elapsed, chosen, failures, loads, command)
+        write(Path(args.write), rows, mode, elapsed, chosen, failures, loads, command, args.largest)
         print(f"\nwrote {args.write}", file=sys.stderr)
+        if mode == "full":
+            drawn = plot.write_plot(rows, Path(args.write).parent / plot.PLOT.name)
+            if drawn is not None:
+                print(f"wrote {drawn}", file=sys.stderr)
     return 1 if failures else 0
 
 
@@ -162,11 +182,16 @@ def write(
     failures: list[str],
     loads: Sequence[str] = (),
     command: str = "python -m benchmarks --write",
+    largest: int | None = None,
 ) -> None:
-    """The results as Markdown."""
-    sizes = ", ".join(f"{n / 1e6:g}M" for n in bench_checks.FULL_SIZES)
-    if mode == "quick":
-        sizes = ", ".join(f"{n / 1e6:g}M" for n in bench_checks.QUICK_SIZES)
+    """The results as Markdown: the machine, versions, file sizes, what each ratio times,
+    the tables."""
+    capped = (
+        f" (capped by `--largest {largest}`: no file above {largest / 1e6:g}M rows in sections "
+        "4, 7 and 8, and the largest of section 1 has that many)"
+        if largest and mode == "full"
+        else ""
+    )
     lines = [
         "# Benchmark results",
         "",
@@ -179,20 +204,22 @@ def write(
         f"- Versions: {versions()}.",
         f"- Load average (1 min) when each section started: {', '.join(loads)} (it includes the "
         "previous section's own work; well above 2 means other work shared the 2 cores).",
-        *([f"- Check-execution file sizes: {sizes} rows."] if "1" in chosen else []),
+        f"- Rows of the data files, by section: {explain.sizes(mode)}{capped}.",
         "- min / median over repetitions; ratios against a baseline measured in the same process, "
-        "interleaved with it. Profile rows are single profiled runs (shares, not timings).",
+        "interleaved with it (a ratio of minimums, then of medians). Profile rows are single "
+        "profiled runs (shares, not timings).",
+        "",
+        "## What each ratio times",
+        "",
+        *(f"- {explain.RATIOS[key]}" for key in chosen if key in explain.RATIOS),
+        "",
+        "## Results",
         "",
         format_markdown(rows),
         "",
     ]
-    peer = path.parent / "RESULTS-peer.md"
-    skipped = any(row.name == bench_peer.SKIPPED for row in rows)
-    if skipped and peer.is_file() and peer != path:
-        lines += [
-            f"Section 4 was measured separately, with datacontract-cli installed: {peer.name}.",
-            "",
-        ]
+    if mode == "full" and plot.points(rows):
+        lines += [f"![check time against rows and rules]({plot.PLOT.name})", ""]
     if failures:
         lines += ["## Failed sections", "", "```", *failures, "```", ""]
     path.write_text("\n".join(lines), encoding="utf-8")

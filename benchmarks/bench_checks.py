@@ -19,7 +19,8 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -80,9 +81,11 @@ HAND_COLUMNS: dict[str, str] = {
 }
 
 
-def hand_query(path: Path) -> str:
-    """The hand-written single-scan query over the Parquet file ``path``."""
-    columns = ",\n  ".join(f'{sql} AS "{name}"' for name, sql in HAND_COLUMNS.items())
+def hand_query(path: Path, names: Sequence[str] | None = None) -> str:
+    """The hand-written single-scan query over the Parquet file ``path`` (``names``: only
+    those columns of HAND_COLUMNS, in that order)."""
+    chosen = {name: HAND_COLUMNS[name] for name in names or HAND_COLUMNS}
+    columns = ",\n  ".join(f'{sql} AS "{name}"' for name, sql in chosen.items())
     location = str(path).replace("'", "''")
     return f"SELECT\n  {columns}\nFROM read_parquet('{location}')"
 
@@ -128,7 +131,7 @@ def memory_rows(contract: Path, path: Path, rows: int) -> list[Row]:
     if code not in (0, 1):
         raise RuntimeError(f"odcs-codegen run failed ({code}):\n{stderr[-3000:]}")
     _, hand_peak = python_child(
-        "import duckdb, sys\n" f"duckdb.connect().execute({hand_query(path)!r}).fetchone()\n"
+        f"import duckdb\nduckdb.connect().execute({hand_query(path)!r}).fetchone()\n"
     )
     per_row = data.python_object_bytes(path)
     as_objects = per_row * rows
@@ -193,8 +196,8 @@ def run(quick: bool, workdir: Path | None = None) -> list[Row]:
         rows: list[Row] = []
         path = folder / "orders.parquet"
         for count, repeat in sizes.items():
-            path = folder / f"orders_{count}.parquet"
-            made = Timing((clock(lambda p=path, n=count: data.write_orders(p, n)),))
+            made = Timing((clock(partial(data.shared_file, count)),))
+            path = data.shared_file(count)
             problems = disagreements(run_generated(module, path), run_hand(path))
             if problems:
                 raise RuntimeError(
@@ -202,8 +205,8 @@ def run(quick: bool, workdir: Path | None = None) -> list[Row]:
                 )
             timings = interleaved(
                 {
-                    "generated": lambda p=path: run_generated(module, p),
-                    "hand": lambda p=path: run_hand(p),
+                    "generated": partial(run_generated, module, path),
+                    "hand": partial(run_hand, path),
                 },
                 repeat,
             )
@@ -217,16 +220,23 @@ def run(quick: bool, workdir: Path | None = None) -> list[Row]:
                     generated,
                     ratio=both(generated, hand, ratio),
                     note=f"vs hand-written, {target}; {len(HAND_COLUMNS)} values agree",
+                    series="rows|generated run(), in-process",
+                    x=count,
                 ),
                 timing_row(
                     SECTION,
                     f"hand-written single query, {size}",
                     hand,
                     note=f"baseline; {repeat} interleaved reps",
+                    series="rows|hand-written query, in-process",
+                    x=count,
                 ),
-                timing_row(SECTION, f"  (writing the {size} file)", made, note="setup, once"),
+                timing_row(
+                    SECTION,
+                    f"  (writing the {size} file)",
+                    made,
+                    note="setup, once (0 if written earlier)",
+                ),
             ]
-            if count != max(sizes):
-                path.unlink()
         rows += memory_rows(BENCH_CONTRACT, path, max(sizes))
     return rows

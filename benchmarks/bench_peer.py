@@ -1,182 +1,170 @@
-"""4. Peer: the same contract and data through datacontract-cli, when it is installed.
+"""4. End to end: whole commands as fresh processes, against one hand-written query and the peer.
 
-datacontract-cli is not a dependency of odcs-codegen; this section runs only when `import
-datacontract` works (install it yourself: `pip install 'datacontract-cli[duckdb,parquet]'`).
-It tests the benchmark contract, with a `local` Parquet server added, on the same generated
-files: in-process (`DataContract(...).test()` against the generated module's `run()`,
-interleaved) and as command lines (`datacontract test` against `odcs-codegen run`).
-datacontract-cli runs one SQL query per check and does not run the `engine: dqx` rules nor a
-composite duplicate rule in percent, so the like-for-like comparison uses
-contracts/bench_peer.odcs.yaml: the 13 checks both tools execute. The full contract's
-generated `run()` (all 20 assertions) is shown for reference.
+Every measurement is a command a user would type, timed from process start to exit (the peak
+RSS read by a small launcher, see common.run_child), on the same Parquet file and the same
+rules: contracts/bench_peer.odcs.yaml, the 13 checks that odcs-codegen and datacontract-cli
+both execute (datacontract-cli does not run the `engine: dqx` rules nor a composite duplicate
+rule in percent). The commands, interleaved round by round:
+
+* hand-written: a fresh Python that imports duckdb and runs one query computing the same 13
+  values (bench_checks.HAND_COLUMNS) - the floor any tool pays;
+* `odcs-codegen run CONTRACT --data orders=FILE` (module cache warm: one untimed run first);
+* `python -m package.bench_peer --data orders=FILE`, the generated module (bytecode compiled);
+* `datacontract test CONTRACT --server local` when datacontract-cli is found (see peers.py).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
+import compileall
+import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from . import data
-from .bench_checks import codegen_command, run_generated
-from .common import Row, Timing, both, interleaved, ratio, run_child, timing_row
-from .generated import BENCH_CONTRACT, PACKAGE, generate, import_generated
+from . import data, peers
+from .bench_checks import codegen_command, hand_query
+from .common import (
+    Child,
+    Row,
+    Timing,
+    both,
+    interleaved_children,
+    mb,
+    python_env,
+    ratio,
+    timing_row,
+)
+from .generated import PACKAGE, generate
 
-PEER_CONTRACT = BENCH_CONTRACT.parent / "bench_peer.odcs.yaml"
+SECTION = "4. End to end: fresh processes, datacontract-cli"
 PEER_PACKAGE = PACKAGE + "_peer"
-
-SECTION = "4. Peer: datacontract-cli"
-SKIPPED = "skipped: datacontract-cli is not installed"
-QUICK_SIZES = {100_000: 2}
-FULL_SIZES = {1_000_000: 5, 5_000_000: 3}
-CLI_REPEAT = {True: 1, False: 3}
-
-
-def available() -> bool:
-    """Whether `import datacontract` would work."""
-    return importlib.util.find_spec("datacontract") is not None
-
-
-def contract_with_server(target: Path, parquet: Path) -> Path:
-    """A copy of the peer contract with a local server reading ``parquet``."""
-    text = PEER_CONTRACT.read_text(encoding="utf-8")
-    location = str(parquet).replace('"', '\\"')
-    server = (
-        "servers:\n"
-        "  - server: local\n"
-        "    type: local\n"
-        f'    path: "{location}"\n'
-        "    format: parquet\n"
-        "schema:\n"
-    )
-    target.write_text(text.replace("schema:\n", server, 1), encoding="utf-8")
-    return target
+PEER_CHECKS = (
+    "not_empty",
+    "order_id: required",
+    "order_id: unique",
+    "customer_id: required",
+    "status: required",
+    "status_valid",
+    "amount_nulls",
+    "quantity: minimum",
+    "quantity: maximum",
+    "country_missing",
+    "email_format",
+    "created_at: required",
+    "few_big_bulk_orders",
+)
+QUICK_SIZES: dict[int, int] = {50_000: 1}  # rows -> rounds
+FULL_SIZES: dict[int, int] = {1_000_000: 3, 5_000_000: 3, 20_000_000: 3}
+TARGETS: dict[int, float] = {5_000_000: 1.7, 20_000_000: 1.2}  # odcs-codegen run / hand-written
+HAND_CHILD = "import sys, duckdb\nprint(duckdb.connect().execute(sys.argv[1]).fetchone())\n"
 
 
-def run_datacontract(contract: Path) -> Any:
-    """`DataContract(...).test()` on the local server; the Run."""
-    from datacontract.data_contract import DataContract
-
-    return DataContract(data_contract_file=str(contract), server="local").test()
-
-
-def describe(run: Any) -> str:
-    """How many checks datacontract-cli ran as SQL, and how many it could not run."""
-    checks = list(run.checks)
-    sql = sum(1 for c in checks if (c.language or "") == "sql")
-    unsupported = [c for c in checks if (c.implementation or "") == "unsupported"]
-    reasons = sorted({str(c.reason) for c in unsupported if c.reason})
-    why = f" ({'; '.join(reasons)})" if reasons else ""
-    return (
-        f"{len(checks)} checks, {sql} SQL queries (one per check), "
-        f"{len(unsupported)} unsupported{why}"
-    )
+def peer_package(folder: Path) -> Path:
+    """Generate the peer contract's package into ``folder`` (bytecode compiled, as installed)."""
+    output = generate(folder, peers.PEER_CONTRACT, PEER_PACKAGE)
+    compileall.compile_dir(str(output), quiet=1)
+    return output
 
 
-def datacontract_command() -> list[str]:
-    """How to start the datacontract command line."""
-    script = Path(sys.executable).parent / "datacontract"
-    if script.is_file():
-        return [str(script)]
-    found = shutil.which("datacontract")
-    return [found] if found else [sys.executable, "-m", "datacontract.cli"]
+def commands(folder: Path, contract: Path, parquet: Path) -> dict[str, Child]:
+    """The compared commands (``contract`` carries a local server reading ``parquet``)."""
+    env = python_env()
+    env["PYTHONPATH"] = str(folder) + os.pathsep + env["PYTHONPATH"]
+    data_arg = f"orders={parquet}"
+    children = {
+        "hand": Child((sys.executable, "-c", HAND_CHILD, hand_query(parquet, PEER_CHECKS))),
+        "run": Child((*codegen_command(), "run", str(contract), "--data", data_arg), cwd=folder),
+        "module": Child(
+            (sys.executable, "-m", f"{PEER_PACKAGE}.bench_peer", "--data", data_arg),
+            env=env,
+            cwd=folder,
+        ),
+    }
+    tool = peers.datacontract()
+    if tool.found:
+        children["peer"] = Child(tuple(peers.datacontract_test(tool, contract)), cwd=folder)
+    return children
 
 
-def run(quick: bool) -> list[Row]:
-    """The rows of section 4 (one "skipped" row when datacontract-cli is missing)."""
-    if not available():
-        return [
-            Row(
+def skipped_row(tool: peers.Tool) -> Row:
+    """The row that says a peer was not measured, and how to install it."""
+    return Row(SECTION, peers.skipped(tool), unit="", note=f"install: {peers.install_hint(tool)}")
+
+
+def size_rows(count: int, results: dict[str, tuple[Timing, int]]) -> list[Row]:
+    """The rows of one file size."""
+    size = f"{count / 1e6:g}M rows"
+    (hand, hand_peak), (ours, ours_peak) = results["hand"], results["run"]
+    module, module_peak = results["module"]
+    goal = f"; target <= {TARGETS[count]}x" if count in TARGETS else ""
+    inside = "start-up, imports, compile (cached), schema check, dqlib, the query, the report"
+    rows = [
+        timing_row(
+            SECTION,
+            f"hand-written query (python + duckdb), {size}",
+            hand,
+            note=f"baseline: import duckdb + one query; peak RSS {mb(hand_peak):,.0f} MB",
+            series="rows|hand-written query, fresh process",
+            x=count,
+        ),
+        timing_row(
+            SECTION,
+            f"odcs-codegen run, {size}",
+            ours,
+            ratio=both(ours, hand, ratio),
+            note=f"vs hand-written{goal}; whole process: {inside}; "
+            f"peak RSS {mb(ours_peak):,.0f} MB",
+            series="rows|odcs-codegen run, fresh process",
+            x=count,
+        ),
+        timing_row(
+            SECTION,
+            f"python -m package.module (generated), {size}",
+            module,
+            ratio=both(module, hand, ratio),
+            note=f"vs hand-written; no compile step; peak RSS {mb(module_peak):,.0f} MB",
+            series="rows|python -m generated module, fresh process",
+            x=count,
+        ),
+    ]
+    if "peer" in results:
+        peer, peer_peak = results["peer"]
+        rows += [
+            timing_row(
                 SECTION,
-                SKIPPED,
-                unit="",
-                note="pip install 'datacontract-cli[duckdb,parquet]' to compare",
+                f"datacontract test, {size}",
+                peer,
+                ratio=both(peer, ours, ratio) + " of odcs-codegen run",
+                note=f"{both(peer, hand, ratio)} of hand-written; peak RSS {mb(peer_peak):,.0f} MB"
+                f" = {peer_peak / max(ours_peak, 1):.2f}x odcs-codegen run's",
+                series="rows|datacontract test, fresh process",
+                x=count,
             )
         ]
-    sizes = QUICK_SIZES if quick else FULL_SIZES
-    rows: list[Row] = []
-    with tempfile.TemporaryDirectory(prefix="odcs-bench-peer-") as temp:
-        folder = Path(temp)
-        generate(folder)
-        generate(folder, PEER_CONTRACT, PEER_PACKAGE)
-        full = import_generated(folder)
-        same = import_generated(folder, "bench_peer", PEER_PACKAGE)
-        path = folder / "orders.parquet"
-        contract = folder / "bench_peer.odcs.yaml"
-        for count, repeat in sizes.items():
-            data.write_orders(path, count)
-            contract_with_server(contract, path)
-            ran = run_datacontract(contract)  # warm-up, and what it covers
-            timings = interleaved(
-                {
-                    "same": lambda: run_generated(same, path),
-                    "peer": lambda: run_datacontract(contract),
-                    "full": lambda: run_generated(full, path),
-                },
-                repeat,
-            )
-            ours, peer = timings["same"], timings["peer"]
-            size = f"{count / 1e6:g}M rows"
-            rows += [
-                timing_row(
-                    SECTION,
-                    f"datacontract test (in-process), 13 checks, {size}",
-                    peer,
-                    ratio=both(peer, ours, ratio),
-                    note=f"vs generated run() of the same checks; {describe(ran)}",
-                ),
-                timing_row(
-                    SECTION,
-                    f"generated run(), the same 13 checks, {size}",
-                    ours,
-                    note=f"baseline; one query; {repeat} interleaved reps",
-                ),
-                timing_row(
-                    SECTION,
-                    f"generated run(), full contract (20 assertions), {size}",
-                    timings["full"],
-                    ratio=both(timings["full"], ours, ratio),
-                    note="for reference: 7 of its rules datacontract-cli cannot run",
-                ),
-            ]
-        rows += cli_rows(folder, contract, path, CLI_REPEAT[quick], max(sizes))
     return rows
 
 
-def cli_rows(folder: Path, contract: Path, path: Path, repeat: int, count: int) -> list[Row]:
-    """`datacontract test` against `odcs-codegen run`, both as child processes."""
-    peer_command = [*datacontract_command(), "test", str(contract), "--server", "local"]
-    ours = [*codegen_command(), "run", str(PEER_CONTRACT), "--data", f"orders={path}"]
-    walls: dict[str, list[float]] = {"peer": [], "ours": []}
-    peaks: dict[str, int] = {"peer": 0, "ours": 0}
-    for round_ in range(repeat):
-        order = [("peer", peer_command), ("ours", ours)]
-        for name, command in order if round_ % 2 == 0 else reversed(order):
-            code, _, stderr, seconds, peak = run_child(command, cwd=folder)
-            if code not in (0, 1):
-                raise RuntimeError(f"{command[0]} failed ({code}):\n{stderr[-3000:]}")
-            walls[name].append(seconds)
-            peaks[name] = max(peaks[name], peak)
-    peer, ours_t = Timing(tuple(walls["peer"])), Timing(tuple(walls["ours"]))
-    size = f"{count / 1e6:g}M rows"
-    return [
-        timing_row(
-            SECTION,
-            f"datacontract test (command line), 13 checks, {size}",
-            peer,
-            ratio=both(peer, ours_t, ratio),
-            note=f"vs odcs-codegen run; peak RSS {peaks['peer'] / 2**20:,.0f} MB",
-        ),
-        timing_row(
-            SECTION,
-            f"odcs-codegen run (command line), same 13 checks, {size}",
-            ours_t,
-            note=f"baseline; compiles the contract first; peak RSS {peaks['ours'] / 2**20:,.0f} MB",
-        ),
-    ]
+def run(quick: bool) -> list[Row]:
+    """The rows of section 4 (a "skipped" row for the peer when datacontract-cli is missing)."""
+    sizes = QUICK_SIZES if quick else FULL_SIZES
+    tool = peers.datacontract()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="odcs-bench-e2e-") as temp:
+        folder = Path(temp)
+        peer_package(folder)
+        for count, repeat in sizes.items():
+            parquet = data.shared_file(count)
+            contract = peers.contract_with_server(folder / "bench_peer.odcs.yaml", parquet)
+            rows += size_rows(
+                count, interleaved_children(commands(folder, contract, parquet), repeat)
+            )
+    if not tool.found:
+        rows.append(skipped_row(tool))
+    else:
+        rows.append(
+            Row(SECTION, f"  ({tool.name} {tool.version})", unit="", note="the peer's version")
+        )
+    return rows
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,8 +16,8 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 
-from odcs_codegen import validation
 from odcs_codegen.diagnostics import Position
+from odcs_codegen.validation import core as validation
 from odcs_codegen.validation import validate_contract
 
 FILE_V310 = "odcs-json-schema-v3.1.0.json"

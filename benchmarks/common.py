@@ -29,6 +29,7 @@ class Row:
 
     ``minimum`` and ``median`` are in ``unit`` (``s``, ``ms``, ``MB``, ``/s`` ...); ``ratio`` and
     ``note`` are free text (the ratio to the baseline named in the note, a target, ...).
+    ``series`` (``panel|label``) and ``x`` place the row's median on the scaling plot.
     """
 
     section: str
@@ -38,6 +39,8 @@ class Row:
     unit: str = "s"
     ratio: str = ""
     note: str = ""
+    series: str = ""
+    x: float | None = None
 
 
 @dataclass(frozen=True)
@@ -97,11 +100,20 @@ def both(first: Timing, second: Timing, compare: Callable[[float, float], str]) 
 
 
 def timing_row(
-    section: str, name: str, timing: Timing, *, unit: str = "s", ratio: str = "", note: str = ""
+    section: str,
+    name: str,
+    timing: Timing,
+    *,
+    unit: str = "s",
+    ratio: str = "",
+    note: str = "",
+    series: str = "",
+    x: float | None = None,
 ) -> Row:
     """A row of a Timing, scaled to ``unit`` (``s`` or ``ms``)."""
     scale = 1000.0 if unit == "ms" else 1.0
-    return Row(section, name, timing.min * scale, timing.median * scale, unit, ratio, note)
+    low, middle = timing.min * scale, timing.median * scale
+    return Row(section, name, low, middle, unit, ratio, note, series, x)
 
 
 def python_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -151,6 +163,43 @@ def run_child(
         raise RuntimeError(f"the launcher did not report the peak RSS:\n{completed.stderr[-3000:]}")
     peak = int(last[len(_MARKER) :]) * 1024
     return completed.returncode, completed.stdout, stderr, elapsed, peak
+
+
+@dataclass(frozen=True)
+class Child:
+    """A command to time as a fresh process: its argv, environment and folder."""
+
+    argv: tuple[str, ...]
+    env: Mapping[str, str] | None = None
+    cwd: Path | None = None
+    exit_codes: tuple[int, ...] = (0, 1)
+
+
+def interleaved_children(
+    children: Mapping[str, Child], repeat: int, *, warm_up: bool = True
+) -> dict[str, tuple[Timing, int]]:
+    """Time every command ``repeat`` times as fresh processes, alternating (as `interleaved`);
+    (wall times, the largest peak RSS in bytes) by name. ``warm_up`` runs each once first,
+    untimed (file pages cached, bytecode and module caches written)."""
+    walls: dict[str, list[float]] = {name: [] for name in children}
+    peaks: dict[str, int] = {name: 0 for name in children}
+    names = list(children)
+    for round_ in range(repeat + int(warm_up)):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            child = children[name]
+            code, _, stderr, seconds, peak = run_child(child.argv, env=child.env, cwd=child.cwd)
+            if code not in child.exit_codes:
+                raise RuntimeError(f"{name}: {child.argv[0]} exited {code}:\n{stderr[-3000:]}")
+            if warm_up and round_ == 0:
+                continue
+            walls[name].append(seconds)
+            peaks[name] = max(peaks[name], peak)
+    return {name: (Timing(tuple(walls[name])), peaks[name]) for name in names}
+
+
+def differences(first: Timing, second: Timing) -> Timing:
+    """Pairwise ``first - second`` of two interleaved timings (same round, same load)."""
+    return Timing(tuple(a - b for a, b in zip(first.times, second.times, strict=True)))
 
 
 def timed_child(

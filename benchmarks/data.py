@@ -7,6 +7,9 @@ chunk one or more Parquet row groups), so a 20M-row file never sits in memory.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -66,6 +69,21 @@ def write_orders(path: Path, rows: int, chunk_rows: int = CHUNK_ROWS) -> Path:
     finally:
         connection.close()
     return path
+
+
+_SHARED: dict[int, Path] = {}
+_FOLDER: list[Path] = []  # the shared files' temporary folder, once made
+
+
+def shared_file(rows: int) -> Path:
+    """An orders file of ``rows`` rows, written once per process and shared by the sections
+    (in a temporary folder removed at exit)."""
+    if rows not in _SHARED:
+        if not _FOLDER:
+            _FOLDER.append(Path(tempfile.mkdtemp(prefix="odcs-bench-data-")))
+            atexit.register(shutil.rmtree, _FOLDER[0], ignore_errors=True)
+        _SHARED[rows] = write_orders(_FOLDER[0] / f"orders_{rows}.parquet", rows)
+    return _SHARED[rows]
 
 
 def python_object_bytes(path: Path, sample_rows: int = 50_000) -> float:

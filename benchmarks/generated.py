@@ -15,10 +15,16 @@ BENCH_CONTRACT = CONTRACTS / "bench.odcs.yaml"
 PACKAGE = "odcs_bench_generated"
 
 
-def generate(folder: Path, contract: Path = BENCH_CONTRACT, package: str = PACKAGE) -> Path:
-    """Compile ``contract`` into the package ``folder/package``; returns the package folder."""
+def generate(
+    folder: Path,
+    contract: Path = BENCH_CONTRACT,
+    package: str = PACKAGE,
+    settings: Settings | None = None,
+) -> Path:
+    """Compile ``contract`` into the package ``folder/package`` (default settings: DuckDB);
+    returns the package folder."""
     output = folder / package
-    result = build([contract], output, Settings())
+    result = build([contract], output, settings or Settings())
     errors = [d.format() for d in result.diagnostics if d.level == "error"]
     if errors:
         raise RuntimeError("the benchmark contract does not compile:\n" + "\n".join(errors))

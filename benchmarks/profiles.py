@@ -6,8 +6,8 @@ process for command lines), split into the parts that are odcs-codegen's own cos
 (DuckDB executing the SQL, dqlib). Times are from a single profiled run, so they carry the
 profiler's overhead: read them as shares of the stage, not as timings.
 
-* `odcs-codegen run` (fresh process): start-up imports, compiling the contract (black on the
-  module; the static `_runtime.py` and `_cli.py` need none), the dqlib run and its SQL;
+* `odcs-codegen run` (fresh process, module cache warm): start-up imports, the module cache,
+  executing the module in memory, the dqlib run and its SQL;
 * the generated module's `run()` in-process: SQL queries per run and Python overhead;
 * start-up of a generated module in a fresh Python: import vs first suite (dqlib / sympy);
 * a cold `build()` of synthetic contracts: black, Jinja, loading, validation, lowering;
@@ -89,59 +89,45 @@ def total_time(stats: pstats.Stats) -> float:
 
 
 def cli_run_rows(folder: Path, parquet: Path, size: str) -> list[Row]:
-    """`odcs-codegen run CONTRACT --data orders=FILE` in a fresh, profiled process."""
-    stats = child_profile(
-        ["-m", "odcs_codegen.cli", "run", str(BENCH_CONTRACT), "--data", f"orders={parquet}"],
-        folder,
-    )
+    """`odcs-codegen run CONTRACT --data orders=FILE` in a fresh, profiled process (module
+    cache warm, as on every run after the first)."""
+    argv = ["-m", "odcs_codegen.cli", "run", str(BENCH_CONTRACT), "--data", f"orders={parquet}"]
+    run_child([sys.executable, *argv], cwd=folder)  # fills the module cache
+    stats = child_profile(argv, folder)
     total = total_time(stats)
     stage = f"odcs-codegen run, {size}"
-    imports = calls_and_time(stats, IMPORTS)[1]
-    compiled = calls_and_time(stats, fn("build", "odcs_codegen/compiler.py"))[1]
+
+    def part(name: str, file: str) -> float:
+        return calls_and_time(stats, fn(name, file))[1]
+
     calls, black = calls_and_time(stats, builtin("black.format_str"))
-    runtime = calls_and_time(stats, fn("render_support", "odcs_codegen/render.py"))[1]
-    connection = calls_and_time(stats, fn("_connection", "odcs_codegen/sqlrules.py"))[1]
-    schema = calls_and_time(stats, fn("_validator", "odcs_codegen/validation.py"))[1]
-    report = calls_and_time(stats, fn("run_report", "_cli.py"))[1]
-    queries, sql = calls_and_time(stats, fn("query", "_runtime.py"))
-    return [
-        row(f"{stage}: total (profiled)", total, total, stage),
-        row(
-            "  imports (anywhere)",
-            imports,
-            total,
-            stage,
-            "start-up: dqlib, black, jinja2, duckdb, ...",
+    queries, sql = calls_and_time(stats, fn("query", "_runtime/duckdb_source.py"))
+    parts = [
+        ("  imports (anywhere)", calls_and_time(stats, IMPORTS)[1], "dqlib, duckdb, pyarrow, ours"),
+        ("  configuration (load_config)", part("load_config", "odcs_codegen/config"), ""),
+        ("  compile through the module cache", part("_compiled_source", "odcs_codegen/run.py"), ""),
+        (
+            "    cache key (hash of the package's files)",
+            part("cache_key", "odcs_codegen/cache.py"),
+            "",
         ),
-        row("  compile the contract (build)", compiled, total, stage, "compiler.build, no cache"),
-        row(
-            "    black.format_str",
-            black,
-            total,
-            stage,
-            "module + __init__",
-            calls,
+        ("    black.format_str", black, f"never in run; {calls} call(s)"),
+        ("  execute the module in memory", part("_in_memory_module", "odcs_codegen/run.py"), ""),
+        (
+            "  run_report (data, schema, dqlib, SQL, report)",
+            part("run_report", "_runtime/cli.py"),
+            "",
         ),
-        row(
-            "    render_support (static _runtime.py, _cli.py)",
-            runtime,
-            total,
-            stage,
-            "templates kept black-clean: not reformatted at line length 100",
-        ),
-        row(
-            "    compile JSON Schema (jsonschema-rs)", schema, total, stage, "validation._validator"
-        ),
-        row(
-            "    DuckDB connection for SQL/regex checks",
-            connection,
-            total,
-            stage,
-            "sqlrules._connection",
-        ),
-        row("  run_report (schema check + dqlib + SQL)", report, total, stage),
-        row("    SQL (TableSource.query)", sql, total, stage, "DuckDB", queries),
+        ("    open the data (open_sources)", part("open_sources", "_runtime/opening.py"), ""),
+        ("    schema check", part("check_schema", "_runtime/suite.py"), ""),
+        ("    dqlib: VerificationSuite() (graph, sympy)", part("__init__", "dqx/api.py"), ""),
+        ("    dqlib: sqlparse.format of its query", part("format", "sqlparse/__init__.py"), ""),
+        ("    dqlib: persist metrics (SQLAlchemy)", part("persist", "dqx/analyzer.py"), ""),
+        ("    SQL (TableSource.query)", sql, f"DuckDB; {queries} call(s)"),
     ]
+    rows = [row(f"{stage}: total (profiled)", total, total, stage, "warm module cache")]
+    rows += [row(name, seconds, total, stage, note) for name, seconds, note in parts]
+    return rows
 
 
 def generated_run_rows(module: Any, parquet: Path, size: str) -> list[Row]:
@@ -152,14 +138,11 @@ def generated_run_rows(module: Any, parquet: Path, size: str) -> list[Row]:
     stats = profile(lambda: run_generated(module, parquet))
     total = calls_and_time(stats, fn("run_generated", "benchmarks/bench_checks.py"))[1]
     stage = f"generated run(), {size}"
-    queries, sql = calls_and_time(stats, fn("query", "_runtime.py"))
-    source = calls_and_time(stats, fn("from_file", "_runtime.py"))[1]
-    schema = calls_and_time(stats, fn("schema_problems", "_runtime.py"))[1]
-    graph = calls_and_time(stats, fn("__init__", "dqx/api.py"))[1]
-    exact = calls_and_time(stats, fn("exact_results", "_runtime.py"))[1]
-    pretty = calls_and_time(stats, fn("format", "sqlparse/__init__.py"))[1]
-    persist = calls_and_time(stats, fn("persist", "dqx/analyzer.py"))[1]
-    connect = calls_and_time(stats, fn("_new_connection", "_runtime.py"))[1]
+    queries, sql = calls_and_time(stats, fn("query", "_runtime/duckdb_source.py"))
+
+    def part(name: str, file: str) -> float:
+        return calls_and_time(stats, fn(name, file))[1]
+
     return [
         row(f"{stage}: total (profiled)", total, total, stage),
         row(
@@ -168,19 +151,35 @@ def generated_run_rows(module: Any, parquet: Path, size: str) -> list[Row]:
         row("  everything else (Python)", total - sql, total, stage, "dqlib + runtime"),
         row(
             "    dqlib: sqlparse.format of its query",
-            pretty,
+            part("format", "sqlparse/__init__.py"),
             total,
             stage,
             "dqx.analyzer pretty-prints every query, whatever the log level",
         ),
         row(
-            "    dqlib: persist metrics (SQLAlchemy)", persist, total, stage, "in-memory metric DB"
+            "    dqlib: persist metrics (SQLAlchemy)",
+            part("persist", "dqx/analyzer.py"),
+            total,
+            stage,
+            "in-memory metric DB",
         ),
-        row("    TableSource.from_file", source, total, stage, "Parquet footer, view"),
-        row("      of which duckdb.connect()", connect, total, stage, "_runtime._new_connection"),
-        row("    schema validation", schema, total, stage, "_runtime.schema_problems"),
-        row("    VerificationSuite() (graph)", graph, total, stage, "dqlib"),
-        row("    exact_results", exact, total, stage, "_runtime.exact_results"),
+        row(
+            "    TableSource.from_file",
+            part("from_file", "_runtime/duckdb_source.py"),
+            total,
+            stage,
+            "Parquet footer, view, connection",
+        ),
+        row(
+            "    schema check",
+            part("check_schema", "_runtime/suite.py"),
+            total,
+            stage,
+            "_runtime.suite: column names and types",
+        ),
+        row(
+            "    VerificationSuite() (graph)", part("__init__", "dqx/api.py"), total, stage, "dqlib"
+        ),
     ]
 
 
@@ -210,11 +209,6 @@ stats = pstats.Stats(imports)
 times["imports in first suite"] = max(
     (v[3] for k, v in stats.stats.items() if k[2] == "_find_and_load"), default=0.0
 )
-stats = pstats.Stats(profiler)
-times["compile regexes"] = max(
-    (v[3] for k, v in stats.stats.items() if k[2] == "compile" and k[0].endswith("re/__init__.py")),
-    default=0.0,
-)
 print(json.dumps(times))
 """
 
@@ -230,7 +224,6 @@ def startup_rows(folder: Path) -> list[Row]:
     return [
         row(f"{stage}: import + first suite (profiled)", total, total, stage),
         row("  import the module (+ _runtime)", times["import"], total, stage),
-        row("    re.compile at _runtime import", times["compile regexes"], total, stage),
         row("  first VerificationSuite()", times["first suite"], total, stage),
         row(
             "    imports during the first suite",
@@ -259,12 +252,11 @@ def build_rows(folder: Path, quick: bool) -> list[Row]:
     total = calls_and_time(stats, fn("build", "odcs_codegen/compiler.py"))[1]
     stage = f"cold build of {count} contracts ({properties} props x {rules} rules)"
     calls, black = calls_and_time(stats, builtin("black.format_str"))
-    runtime = calls_and_time(stats, fn("render_support", "odcs_codegen/render.py"))[1]
     render = calls_and_time(stats, fn("render", "jinja2/environment.py"))[1]
     template = calls_and_time(stats, fn("get_template", "jinja2/environment.py"))[1]
     load = calls_and_time(stats, fn("load_file", "odcs_codegen/loader.py"))[1]
-    validate = calls_and_time(stats, fn("validate_contract", "odcs_codegen/validation.py"))[1]
-    schema = calls_and_time(stats, fn("_validator", "odcs_codegen/validation.py"))[1]
+    validate = calls_and_time(stats, fn("validate_contract", "odcs_codegen/validation/"))[1]
+    schema = calls_and_time(stats, fn("_validator", "odcs_codegen/validation/core.py"))[1]
     semantics = calls_and_time(stats, fn("semantic_errors", "odcs_codegen/semantics.py"))[1]
     lowered = calls_and_time(stats, fn("lower", "odcs_codegen/lower.py"))[1]
     connection = calls_and_time(stats, fn("_connection", "odcs_codegen/sqlrules.py"))[1]
@@ -279,7 +271,6 @@ def build_rows(folder: Path, quick: bool) -> list[Row]:
             f"{1000 * black / modules:.0f} ms per contract module",
             calls,
         ),
-        row("  render_support (static _runtime.py, _cli.py)", runtime, total, "build"),
         row("  Jinja render", render, total, "build"),
         row(
             "  Jinja get_template (template compile)", template, total, "build", "once per process"
@@ -315,7 +306,7 @@ def cli_generate_rows(folder: Path) -> list[Row]:
     imports = calls_and_time(stats, IMPORTS)[1]
     calls, black = calls_and_time(stats, builtin("black.format_str"))
     template = calls_and_time(stats, fn("get_template", "jinja2/environment.py"))[1]
-    schema = calls_and_time(stats, fn("_validator", "odcs_codegen/validation.py"))[1]
+    schema = calls_and_time(stats, fn("_validator", "odcs_codegen/validation/core.py"))[1]
     connection = calls_and_time(stats, fn("_connection", "odcs_codegen/sqlrules.py"))[1]
     nothing_total = total_time(nothing)
     nothing_imports = calls_and_time(nothing, IMPORTS)[1]
@@ -393,7 +384,7 @@ def run(quick: bool) -> list[Row]:
     size = f"{count / 1e6:g}M rows"
     with tempfile.TemporaryDirectory(prefix="odcs-bench-profile-") as temp:
         folder = Path(temp)
-        parquet = data.write_orders(folder / "orders.parquet", count)
+        parquet = data.shared_file(count)
         generate(folder)
         module = import_generated(folder)
         rows = cli_run_rows(folder, parquet, size)
