@@ -59,7 +59,8 @@ def test_results_are_success_failed_or_aborted_with_the_exact_value() -> None:
 
 
 def _sample_report() -> tuple[Any, Report]:
-    from odcs_codegen._runtime.cli import open_sources, run_module
+    from odcs_codegen._runtime.cli import run_module
+    from odcs_codegen._runtime.opening import open_sources
 
     module, _ = load_contract(SAMPLE)
     sources = open_sources(module.DATASETS, [], module.SERVERS, base_dir=SAMPLE.parent)

@@ -367,6 +367,36 @@ def test_patterns_match_anywhere_unless_anchored(generate: Callable[..., Generat
     assert found["whole"][:2] == ("FAILED", 2.0)  # "x123y" and "12"
 
 
+def test_hundreds_of_rules_on_one_dataset_each_get_their_value(
+    generate: Callable[..., Generated],
+) -> None:
+    """All metrics of a dataset are one query; dqlib would pretty-print it with sqlparse, which
+    refuses more than 10,000 tokens (about 150 rules) and so failed every verdict."""
+    import dqx.analyzer
+
+    count = 300
+    rules = "\n".join(
+        f"              - {{name: r{i}, metric: invalidValues, arguments: "
+        f"{{validValues: [{i}, {i + 1000}]}}, mustBeLessOrEqualTo: 3}}"
+        for i in range(count)
+    )
+    body = f"""\
+    schema:
+      - name: t
+        properties:
+          - name: n
+            logicalType: integer
+            quality:
+{rules}
+    """
+    module = generate({"many.odcs.yaml": contract_text(body)}).module("many")
+    formatter = dqx.analyzer.sqlparse
+    found = module_verdicts(module, {"t": pa.table({"n": [0, 1, 2]})})
+    assert dqx.analyzer.sqlparse is formatter  # dqlib is left as it was found
+    expected = {f"r{i}": ("PASSED", 2.0 if i < 3 else 3.0, None) for i in range(count)}
+    assert {name: found[name] for name in expected} == expected
+
+
 def test_an_unexpected_error_is_one_line_and_the_rest_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

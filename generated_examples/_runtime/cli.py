@@ -20,20 +20,19 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .engines import ENGINES, check_runnable
 from .errors import EXIT_OK, EXIT_RUN_ERROR, EXIT_USAGE, UsageError, summary
 from .files import Partition
-from .opening import open_sources
-from .report import Report
-from .schema import Dataset
-from .suite import as_partition, execute
 
-if TYPE_CHECKING:  # imported where used: command-line runs only
+if TYPE_CHECKING:  # imported where used, so that building the parser imports no engine
     import argparse
+
+    from .report import Report
+    from .schema import Dataset
 
 __all__ = [
     "OUTPUT_FORMATS",
     "add_run_arguments",
     "format_report",
     "main",
-    "open_sources",
+    "run_module",
     "run_report",
 ]
 
@@ -169,14 +168,13 @@ def run_report(
 ) -> int:
     """Run a generated module's checks on local data, write a report, return the exit code.
 
-    ``data`` holds ``DATASET=FILE`` items (see ``open_sources``); other datasets are read from
-    the module's SERVERS, relative paths resolved against ``base_dir`` (default: the folder of
-    the module's contract when the module has ``SOURCE_PATH``, else the current folder). The
-    report goes to ``output`` (a file) or ``stdout``; problems go to ``stderr``, one line each.
-    Nothing but the report is ever written to ``stdout``. ``engine`` must be the module's
-    dialect when given (``spark_remote`` implies Spark); ``partition`` (``COLUMN=VALUE``)
-    restricts every metric to one partition. ``publish="openmetadata"`` then publishes the
-    verdicts (configuration: ``publish_config``, see ``openmetadata.load_config``).
+    ``data``: ``DATASET=FILE`` items (see ``opening.open_sources``); other datasets are read
+    from the module's SERVERS, relative paths resolved against ``base_dir`` (default: the
+    module's contract folder, from ``SOURCE_PATH``, else the current folder). The report goes
+    to ``output`` or ``stdout`` (nothing else ever does); problems to ``stderr``, one line
+    each. ``engine`` must be the module's dialect (``spark_remote`` implies Spark);
+    ``partition`` (``COLUMN=VALUE``) restricts every metric to one partition;
+    ``publish="openmetadata"`` then publishes the verdicts (see ``openmetadata.load_config``).
     """
     out, err = stdout or sys.stdout, stderr or sys.stderr
     prog = prog or f"python -m {module.__name__}"
@@ -185,16 +183,8 @@ def run_report(
         _check_format(output_format)
         chosen = _engine(module, engine, spark_remote)
         target = _publish_target(publish, publish_config)  # checked before any run
-        scope = as_partition(partition, tuple(module.DATASETS))
-        sources = open_sources(
-            module.DATASETS,
-            data,
-            getattr(module, "SERVERS", ()),
-            server=server,
-            base_dir=base_dir,
-            engine=chosen,
-            spark_remote=spark_remote,
-            partition=scope,
+        sources, scope = _open(
+            module, data, server, base_dir, chosen, spark_remote, partition
         )
         report = _scan(module, sources, scope, err)
     except UsageError as error:  # also a partition column no dataset has
@@ -210,6 +200,33 @@ def run_report(
 
         return cli_publish(report, module, target, stderr=err)
     return report.exit_code
+
+
+def _open(
+    module: ModuleType,
+    data: Sequence[str],
+    server: str | None,
+    base_dir: str | os.PathLike[str] | None,
+    engine: str,
+    spark_remote: str | None,
+    partition: str | None,
+) -> tuple[dict[str, Any], Partition | None]:
+    """The module's datasets opened on ``engine``, and the partition to measure."""
+    from .opening import open_sources
+    from .suite import as_partition
+
+    scope = as_partition(partition, tuple(module.DATASETS))
+    sources = open_sources(
+        module.DATASETS,
+        data,
+        getattr(module, "SERVERS", ()),
+        server=server,
+        base_dir=base_dir,
+        engine=engine,
+        spark_remote=spark_remote,
+        partition=scope,
+    )
+    return sources, scope
 
 
 def _scan(
@@ -299,6 +316,9 @@ def run_module(
 ) -> Report:
     """Run the module's CHECKS on ``sources`` (dataset name -> data source): its Report.
     ``datasets``: only these of the module's DATASETS (default: all)."""
+    from .report import Report
+    from .suite import execute
+
     datasets = tuple(module.DATASETS if datasets is None else datasets)
     contract = str(getattr(module, "CONTRACT_NAME", None) or module.__name__)
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")

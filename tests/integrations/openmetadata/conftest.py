@@ -50,7 +50,8 @@ def om_table(server: Any, token: str = TOKEN, **extra: Any) -> dict[str, Any]:
 @pytest.fixture
 def shipments() -> tuple[ModuleType, Any]:
     """The test contract compiled in memory, and the report of a run on its sample."""
-    from odcs_codegen._runtime.cli import open_sources, run_module
+    from odcs_codegen._runtime.cli import run_module
+    from odcs_codegen._runtime.opening import open_sources
     from odcs_codegen.run import load_contract
 
     module, _ = load_contract(CONTRACT)

@@ -15,13 +15,11 @@ in one query) and turns dqlib's results into ``Outcome``s with exact values and 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime
 import logging
 import math
-import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .diagnose import broken_metrics, undefined_reasons
@@ -29,6 +27,7 @@ from .engines import check_runnable, dialect_of
 from .errors import SchemaValidationError, UsageError, first_line
 from .files import CellError, Partition, parse_partition
 from .measure import AssertionInfo, Recorder, recording, stop_recording
+from .quiet import quiet_dqlib
 from .schema import Dataset, column_problems
 
 __all__ = ["Outcome", "Run", "execute", "open_data", "run_checks", "run_data"]
@@ -256,7 +255,7 @@ class _DatasetRun:
             recorder = Recorder(self.blocked(), self.broken)
             suite = self.suite(recorder)
             try:
-                with _quiet():
+                with quiet_dqlib():
                     suite.run([self.source], self.key, enable_plugins=False)
             except CellError as error:
                 self.source.demote(error.column or "", str(error))
@@ -298,7 +297,7 @@ class _DatasetRun:
 
         token = recording(recorder)
         try:
-            with _quiet():
+            with quiet_dqlib():
                 return VerificationSuite(
                     checks=list(self.checks),
                     db=InMemoryMetricDB(),
@@ -467,25 +466,3 @@ def _with_verdict(
         failure = EvaluationFailure(reason or "no value", str(result.expression), [])
         return dataclasses.replace(result, status=status, metric=Failure([failure]))
     return dataclasses.replace(result, status=status, metric=Success(value))
-
-
-class _DropNoise(logging.Filter):
-    """dqlib's warning for a dataset without assertions is noise in a report."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "EMPTY analysis report" not in record.getMessage()
-
-
-_NOISE = _DropNoise()
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Keep stdout for the report: whatever a library prints goes to stderr instead."""
-    logger = logging.getLogger("dqx.analyzer")
-    logger.addFilter(_NOISE)
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            yield
-    finally:
-        logger.removeFilter(_NOISE)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 from .files import Partition
-from .schema import Dataset
+
+if TYPE_CHECKING:
+    from .schema import Dataset
 
 __all__ = ["ENGINES", "check_runnable", "dialect_of", "open_data", "restrict"]
 
