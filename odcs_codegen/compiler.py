@@ -10,20 +10,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
 
 from . import ir
 from .build_model import build as build_model
 from .cache import ModuleCache, cache_key
-from .diagnostics import CompileError, Diagnostic, sorted_diagnostics
-from .loader import Limits, load_file
-from .lower import Options, lower
-from .naming import snake_identifier
+from .diagnostics import CompileError, Diagnostic, UsageError, display_path, sorted_diagnostics
+from .loader import load_file
+from .lower import lower
+from .naming import module_name
 from .orchestration.facts import ModuleFacts, facts_of
 from .render import (
-    DEFAULT_LINE_LENGTH,
     RUNTIME_PACKAGE,
     render_module,
     render_package_init,
@@ -32,23 +31,10 @@ from .render import (
     runtime_names,
 )
 from .semantics import semantic_errors
+from .settings import Settings
 from .validation import validate_contract
 
-CONTRACT_SUFFIXES: tuple[str, ...] = (".odcs.yaml", ".odcs.yml", ".yaml", ".yml")
 PARALLEL_THRESHOLD = 8
-
-
-class UsageError(Exception):
-    """A problem with how the tool was called (exit code 2)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything a build depends on besides the contracts themselves."""
-
-    options: Options = field(default_factory=Options)
-    limits: Limits = field(default_factory=Limits)
-    line_length: int = DEFAULT_LINE_LENGTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,24 +72,6 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     if not unique:
         raise UsageError("no contract files (*.yaml, *.yml) found in " + ", ".join(map(str, paths)))
     return unique
-
-
-def module_name(path: Path) -> str:
-    """The Python module of a contract file: `orders.odcs.yaml` -> `orders`."""
-    name = path.name
-    for suffix in CONTRACT_SUFFIXES:
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    return snake_identifier(name, prefix="contract")
-
-
-def display_path(path: Path) -> str:
-    """How diagnostics name a file: relative to the current folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def relative_source(path: Path, output: Path) -> str:
@@ -196,9 +164,7 @@ def build(
     if not any(d.level == "error" for d in diagnostics):
         files = _package_files(sources, settings, cache)
     facts = tuple(sorted((r.facts for r in results.values() if r.facts), key=_by_module))
-    return Build(
-        files, tuple(sorted(sources)), tuple(sorted_diagnostics(diagnostics)), facts
-    )
+    return Build(files, tuple(sorted(sources)), tuple(sorted_diagnostics(diagnostics)), facts)
 
 
 def _by_module(facts: ModuleFacts) -> str:

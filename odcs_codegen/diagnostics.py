@@ -5,8 +5,9 @@ A diagnostic prints as ``path:line:column: error: message`` (line and column are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 Level = Literal["error", "warning", "note"]
@@ -79,6 +80,32 @@ class Diagnostic:
         return (self.path, line, column, self.message)
 
 
+@dataclass(frozen=True, slots=True)
+class LoadedDocument:
+    """A parsed contract: its data plus the positions of its values and keys."""
+
+    path: str
+    data: Any
+    sha256: str
+    positions: Mapping[JsonPath, Position]
+    key_positions: Mapping[JsonPath, Position]
+    text: str = ""  # the decoded source (to position text inside block scalars)
+
+    def position(self, path: Sequence[str | int]) -> Position | None:
+        """The position of the node at ``path``, else of its nearest recorded ancestor."""
+        steps = tuple(path)
+        for end in range(len(steps), -1, -1):
+            found = self.positions.get(steps[:end])
+            if found is not None:
+                return found
+        return None
+
+    def key_position(self, path: Sequence[str | int]) -> Position | None:
+        """The position of the mapping key at ``path``, else :meth:`position`."""
+        found = self.key_positions.get(tuple(path))
+        return found if found is not None else self.position(path)
+
+
 class CompileError(Exception):
     """Raised when a source has errors; carries every diagnostic found, errors and warnings."""
 
@@ -95,3 +122,15 @@ class CompileError(Exception):
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Diagnostics in a stable order, duplicates removed."""
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+class UsageError(Exception):
+    """A problem with how the tool was called (exit code 2)."""
+
+
+def display_path(path: Path) -> str:
+    """How diagnostics name a file: relative to the current folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -16,56 +16,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, NoReturn
 
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
-from .diagnostics import CompileError, Diagnostic, JsonPath, Position, type_words
+from .diagnostics import CompileError, Diagnostic, JsonPath, LoadedDocument, Position, type_words
+from .settings import Limits
 from .yaml_events import Builder, Fatal
 
 __all__ = ["JsonPath", "Limits", "LoadedDocument", "load_bytes", "load_file"]
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Resource limits that protect the compiler from hostile or broken input."""
-
-    max_bytes: int = 8 * 1024 * 1024  # larger input -> error
-    max_depth: int = 200  # nesting of mappings/sequences
-    max_nodes: int = 200_000  # YAML nodes, aliases expanded (billion-laughs guard)
-
-
 _DEFAULT_LIMITS: Final = Limits()
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedDocument:
-    """A parsed contract: its data plus the positions of its values and keys."""
-
-    path: str
-    data: Any
-    sha256: str
-    positions: Mapping[JsonPath, Position]
-    key_positions: Mapping[JsonPath, Position]
-    text: str = ""  # the decoded source (to position text inside block scalars)
-
-    def position(self, path: Sequence[str | int]) -> Position | None:
-        """The position of the node at ``path``, else of its nearest recorded ancestor."""
-        steps = tuple(path)
-        for end in range(len(steps), -1, -1):
-            found = self.positions.get(steps[:end])
-            if found is not None:
-                return found
-        return None
-
-    def key_position(self, path: Sequence[str | int]) -> Position | None:
-        """The position of the mapping key at ``path``, else :meth:`position`."""
-        found = self.key_positions.get(tuple(path))
-        return found if found is not None else self.position(path)
 
 
 def _too_large(limits: Limits, size: int) -> str:

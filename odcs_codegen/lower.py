@@ -11,8 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from dataclasses import dataclass
 
 from . import ir, rules
 from .diagnostics import CompileError, Diagnostic, Level
@@ -23,11 +22,12 @@ from .naming import Namespace, snake_identifier, unique_label
 from .render import GENERATOR
 from .rules import constraints, sla
 from .rules.base import Planned, RuleError, Skip, Target, number_of
+from .settings import DEFAULT_SEVERITIES, Options
 from .sqlrules import layout
 
 __all__ = ["DEFAULT_SEVERITIES", "Options", "lower"]
 
-DEFAULT_SEVERITIES: Mapping[str, str] = {"error": "P0", "warning": "P1", "info": "P2"}
+_NO_OPTIONS = Options()
 _OPERATORS: Mapping[str, ir.Operator] = {
     "mustBe": "eq",
     "mustNotBe": "neq",
@@ -38,25 +38,6 @@ _OPERATORS: Mapping[str, ir.Operator] = {
     "mustBeBetween": "between",
     "mustNotBeBetween": "not_between",
 }
-
-
-class NameFilter(Protocol):
-    """Include/exclude patterns (`config.Filter`): does any of `names` pass?"""
-
-    def allows(self, *names: str) -> bool: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """Compiler choices that change generated code (command line or configuration)."""
-
-    dialect: str = "duckdb"
-    severities: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITIES))
-    default_severity: str = "P1"
-    constraint_severity: str = "P1"
-    between: Literal["inclusive", "exclusive"] = "inclusive"
-    dataset_filter: NameFilter | None = None
-    rule_filter: NameFilter | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +59,7 @@ def lower(
     path: str,
     module_name: str,
     source_path: str,
-    options: Options = Options(),
+    options: Options = _NO_OPTIONS,
 ) -> tuple[ir.Module, list[Diagnostic]]:
     """The IR of one contract (`path` names it in diagnostics) and its warnings; raises
     CompileError on errors."""

@@ -12,6 +12,7 @@ import hashlib
 import keyword
 import re
 import unicodedata
+from pathlib import Path
 
 _NOT_IDENTIFIER = re.compile(r"[^0-9a-zA-Z_]+")
 _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
@@ -76,3 +77,17 @@ def unique_label(label: str, taken: set[str], *, limit: int = 255) -> str:
         candidate = base[: limit - len(suffix)].rstrip() + suffix
     taken.add(candidate)
     return candidate
+
+
+CONTRACT_SUFFIXES: tuple[str, ...] = (".odcs.yaml", ".odcs.yml", ".yaml", ".yml")
+"""File names of contracts; the longest suffix that matches is cut off for the module name."""
+
+
+def module_name(path: Path) -> str:
+    """The Python module of a contract file: `orders.odcs.yaml` -> `orders`."""
+    name = path.name
+    for suffix in CONTRACT_SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return snake_identifier(name, prefix="contract")

@@ -23,10 +23,11 @@ from typing import Any
 from ._runtime.errors import EXIT_FAILED, EXIT_USAGE
 from ._runtime.errors import UsageError as RuntimeUsageError
 from .cache import ModuleCache, cache_key, default_cache_dir
-from .compiler import Settings, UsageError, compile_contract, display_path, module_name
 from .config import Config, Job, load_config
-from .diagnostics import CompileError, Diagnostic
+from .diagnostics import CompileError, Diagnostic, UsageError, display_path
+from .naming import module_name
 from .render import RUNTIME_PACKAGE, module_source
+from .settings import Settings
 
 PROG = "odcs-codegen run"
 
@@ -187,6 +188,8 @@ def _compiled_source(
     hit = cache.get(key)
     if hit is not None:
         return hit.source, hit.diagnostics
+    from .compiler import compile_contract  # only on a cache miss
+
     module, found = compile_contract(contract, contract.parent, name, settings)
     source = module_source(module)
     cache.put(key, source, found)

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from odcs_codegen.compiler import Settings, build
+from odcs_codegen.compiler import build
 from odcs_codegen.emit import plan, write
+from odcs_codegen.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count(1)

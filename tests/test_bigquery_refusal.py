@@ -14,8 +14,8 @@ import pyarrow as pa
 import pytest
 
 from odcs_codegen._runtime.errors import EXIT_USAGE
-from odcs_codegen.compiler import Settings
 from odcs_codegen.lower import Options
+from odcs_codegen.settings import Settings
 
 from .conftest import Generated
 

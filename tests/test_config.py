@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 
-from odcs_codegen.compiler import Settings
 from odcs_codegen.config import (
     DEFAULT_JOB,
     Config,
@@ -27,6 +26,7 @@ from odcs_codegen.diagnostics import CompileError
 from odcs_codegen.dialects import DIALECTS
 from odcs_codegen.loader import Limits
 from odcs_codegen.lower import DEFAULT_SEVERITIES, Options
+from odcs_codegen.settings import Settings
 
 
 def write(path: Path, text: str) -> Path:

@@ -46,10 +46,11 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 
 from odcs_codegen.cache import ModuleCache
-from odcs_codegen.compiler import Build, Settings, build
+from odcs_codegen.compiler import Build, build
 from odcs_codegen.lower import Options
 from odcs_codegen.pycode import comment, literal
 from odcs_codegen.render import RUNTIME_PACKAGE, black_mode, runtime_file
+from odcs_codegen.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 from odcs_codegen.cache import ModuleCache
 from odcs_codegen.cli import main
-from odcs_codegen.compiler import build, module_name
-from odcs_codegen.naming import Namespace, snake_identifier, unique_label
+from odcs_codegen.compiler import build
+from odcs_codegen.naming import Namespace, module_name, snake_identifier, unique_label
 from odcs_codegen.render import RUNTIME_PACKAGE, runtime_names
 
 FUZZ = settings(max_examples=200, deadline=None)

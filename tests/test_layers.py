@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -208,16 +209,39 @@ def test_bigquery_sql_parses_as_bigquery() -> None:
 def test_the_compiler_never_imports_dqlib() -> None:
     """Nor any engine, nor what dqlib pulls in: `odcs-codegen --version` and a no-op
     `generate` stay fast."""
-    code = textwrap.dedent(
-        """
+    code = textwrap.dedent("""
         import sys
         from odcs_codegen import cli, compiler, lower, render
         cli.parser()
         heavy = ("dqx", "duckdb", "pyspark", "pyarrow", "sympy")
         bad = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
         print(bad)
-        """
-    )
+        """)
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == "[]"
+
+
+def test_a_warm_run_loads_no_compiler_stage(tmp_path: Path) -> None:
+    """`odcs-codegen run` with the module in the cache reads the configuration, finds the
+    module and runs it: the loader, the lowering, the templates and black stay unloaded."""
+    sample = Path(__file__).resolve().parent.parent / "examples/contracts/orders_sample.odcs.yaml"
+    code = textwrap.dedent(f"""
+        import contextlib, io, sys
+        from odcs_codegen.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["run", {str(sample)!r}])
+        stages = ("compiler", "loader", "lower", "build_model", "validation", "ir", "printer")
+        heavy = ("yaml", "jinja2", "black", "jsonschema_rs", "jsonschema")
+        print(sorted(
+            m for m in sys.modules
+            if m.split(".")[0] in heavy or m.startswith(tuple(f"odcs_codegen.{{s}}" for s in stages))
+        ))
+        """)
+    env = {"ODCS_CODEGEN_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert cold.returncode == 0, cold.stderr
+    assert "odcs_codegen.compiler" in cold.stdout  # the first run compiles
+    warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert warm.returncode == 0, warm.stderr
+    assert warm.stdout.strip() == "[]"

@@ -28,8 +28,9 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from odcs_codegen.compiler import Build, build, module_name
+from odcs_codegen.compiler import Build, build
 from odcs_codegen.diagnostics import Diagnostic
+from odcs_codegen.naming import module_name
 
 from .conftest import Generated
 

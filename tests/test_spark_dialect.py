@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from odcs_codegen.compiler import Settings, compile_to_source
+from odcs_codegen.compiler import compile_to_source
 from odcs_codegen.lower import Options
+from odcs_codegen.settings import Settings
 
 SPARK = Settings(options=Options(dialect="spark"))
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from odcs_codegen.compiler import Settings, build
+from odcs_codegen.compiler import build
 from odcs_codegen.config import Filter
 from odcs_codegen.emit import write_atomic
 from odcs_codegen.lower import Options
+from odcs_codegen.settings import Settings
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 DIALECTS = ("duckdb", "spark", "bigquery")

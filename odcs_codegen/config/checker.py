@@ -8,8 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, cast
 
-from ..diagnostics import Diagnostic
-from ..loader import JsonPath
+from ..diagnostics import Diagnostic, JsonPath
 from ..options import config_schema
 from .jobs import FILTER_KEYS, Job
 from .reading import SECTION, Source

@@ -10,14 +10,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, Literal, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
-from ..loader import Limits
-from ..lower import DEFAULT_SEVERITIES, Options
 from ..options import OPTIONS
-from ..orchestration.outputs import Orchestration
-from ..render import DEFAULT_LINE_LENGTH
+from ..settings import DEFAULT_LINE_LENGTH, DEFAULT_SEVERITIES, Limits, Options
 from .project import black_line_length
+
+if TYPE_CHECKING:
+    from ..orchestration.outputs import Orchestration
 
 __all__ = ["DEFAULT_JOB", "FILTER_KEYS", "Config", "Filter", "Job", "jobs_of", "override"]
 
@@ -108,6 +108,8 @@ class Job:
 
     def orchestration(self) -> Orchestration:
         """The job's Airflow and Dagster outputs (for a job with an output folder)."""
+        from ..orchestration.outputs import Orchestration
+
         assert self.output is not None
         return Orchestration(
             self.output,

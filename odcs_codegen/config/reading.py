@@ -9,8 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
-from ..diagnostics import CompileError, Diagnostic, Position
-from ..loader import JsonPath, LoadedDocument, load_bytes
+from ..diagnostics import CompileError, Diagnostic, JsonPath, LoadedDocument, Position
 from .toml_positions import toml_document
 from .wording import show
 
@@ -114,6 +113,8 @@ def read_config(file: Path, shown: str, *, pyproject: bool) -> Source:
 
 def _load_yaml(raw: bytes, shown: str) -> LoadedDocument:
     """Load a YAML configuration with the contract loader, rewording its contract messages."""
+    from ..loader import load_bytes
+
     try:
         return load_bytes(raw, shown)
     except CompileError as error:

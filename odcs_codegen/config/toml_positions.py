@@ -10,8 +10,7 @@ import tomllib
 from types import MappingProxyType
 from typing import Any, Final
 
-from ..diagnostics import Position
-from ..loader import JsonPath, LoadedDocument
+from ..diagnostics import JsonPath, LoadedDocument, Position
 
 __all__ = ["toml_document"]
 

@@ -121,7 +121,8 @@ def unified_diff(result: FixResult) -> str:
 
 def fix_command(paths: Sequence[Path], *, write: bool, diff: bool, upgrade: bool) -> int:
     """The CLI body: fix every contract file (or folder of them) named; 1 when one failed."""
-    from ..compiler import UsageError, discover
+    from ..compiler import discover
+    from ..diagnostics import UsageError
 
     try:
         files = discover(paths)

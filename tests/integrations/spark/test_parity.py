@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from odcs_codegen.compiler import Settings
 from odcs_codegen.lower import Options
+from odcs_codegen.settings import Settings
 from tests.conftest import Generated, contract_text
 
 ODD = "Amount `x` 'y'"

@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from odcs_codegen.cli import main as codegen
-from odcs_codegen.compiler import Settings
 from odcs_codegen.lower import Options
+from odcs_codegen.settings import Settings
 from tests.conftest import Generated, contract_text
 
 ROOT = Path(__file__).resolve().parents[3]
