@@ -10,6 +10,7 @@ matplotlib; without it the plot is skipped with a message).
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime
 import os
 import platform
@@ -130,6 +131,24 @@ def machine() -> str:
     return ", ".join(part for part in parts if part)
 
 
+def _without_paths(text: str) -> str:
+    """A traceback without this machine's folders: the checkout as ``.``, installed packages
+    as ``<site-packages>``."""
+    root = str(Path(__file__).resolve().parent.parent)
+    text = text.replace(root + os.sep, "").replace(root, ".")
+    for folder in sorted({p for p in sys.path if p.endswith("site-packages")}, key=len)[::-1]:
+        text = text.replace(folder, "<site-packages>")
+    return text
+
+
+def compile_bytecode() -> None:
+    """Bytecode for odcs-codegen's own modules, as an installed wheel has it: without it, a
+    checkout under PYTHONDONTWRITEBYTECODE compiles them again in every child process."""
+    import odcs_codegen
+
+    compileall.compile_dir(str(Path(odcs_codegen.__file__).parent), quiet=1)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     chosen = [s.strip() for s in args.only.split(",")] if args.only else list(SECTIONS)
@@ -139,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.largest:
         explain.cap(args.largest)
+    compile_bytecode()
     mode = "quick" if args.quick else "full"
     started = time.perf_counter()
     rows: list[Row] = []
@@ -152,7 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             section_rows = run(args.quick)
         except Exception:  # a failing section must not hide the others
-            failures.append(f"section {key} ({title}) failed:\n{traceback.format_exc()}")
+            failures.append(
+                f"section {key} ({title}) failed:\n{_without_paths(traceback.format_exc())}"
+            )
             print(failures[-1], file=sys.stderr)
             continue
         rows += section_rows

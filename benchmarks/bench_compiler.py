@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from odcs_codegen.cache import Entry, ModuleCache
-from odcs_codegen.compiler import Build, Settings, build
+from odcs_codegen.compiler import Build, build
 from odcs_codegen.diagnostics import Diagnostic
+from odcs_codegen.settings import Settings
 
 from . import synthetic
 from .bench_checks import codegen_command

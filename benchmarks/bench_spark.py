@@ -36,8 +36,8 @@ from typing import Any
 import duckdb
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
-from odcs_codegen.compiler import Settings
 from odcs_codegen.lower import Options
+from odcs_codegen.settings import Settings
 
 from . import data
 from .bench_checks import disagreements

@@ -87,11 +87,14 @@ def ratio(numerator: float, denominator: float) -> str:
 
 
 def speedup(slow: float, fast: float) -> str:
-    """How many times faster ``fast`` is than ``slow``, as ``123x faster``."""
-    if fast <= 0:
+    """How many times faster ``fast`` is than ``slow``, as ``123x faster`` (or ``2.0x slower``
+    when ``fast`` took longer)."""
+    if fast <= 0 or slow <= 0:
         return "n/a"
     value = slow / fast
-    return f"{value:,.0f}x faster" if value >= 10 else f"{value:.1f}x faster"
+    word = "faster" if value >= 1 else "slower"
+    value = max(value, 1 / value)
+    return f"{value:,.0f}x {word}" if value >= 10 else f"{value:.1f}x {word}"
 
 
 def both(first: Timing, second: Timing, compare: Callable[[float, float], str]) -> str:

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from odcs_codegen.compiler import Settings, build
+from odcs_codegen.compiler import build
+from odcs_codegen.settings import Settings
 
 from .common import CONTRACTS
 

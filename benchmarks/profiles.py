@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from odcs_codegen.cache import ModuleCache
-from odcs_codegen.compiler import Settings, build
+from odcs_codegen.compiler import build
+from odcs_codegen.settings import Settings
 
 from . import data, synthetic
 from .bench_checks import run_generated
