@@ -220,7 +220,7 @@ def run(quick: bool, workdir: Path | None = None) -> list[Row]:
                     generated,
                     ratio=both(generated, hand, ratio),
                     note=f"vs hand-written, {target}; {len(HAND_COLUMNS)} values agree",
-                    series="rows|generated run(), in-process",
+                    series="rows|generated run(), in-process, 20 values",
                     x=count,
                 ),
                 timing_row(
@@ -228,7 +228,7 @@ def run(quick: bool, workdir: Path | None = None) -> list[Row]:
                     f"hand-written single query, {size}",
                     hand,
                     note=f"baseline; {repeat} interleaved reps",
-                    series="rows|hand-written query, in-process",
+                    series="rows|hand-written query, in-process, 20 values",
                     x=count,
                 ),
                 timing_row(

@@ -109,7 +109,7 @@ def size_rows(count: int, results: dict[str, tuple[Timing, int]]) -> list[Row]:
             f"hand-written query (python + duckdb), {size}",
             hand,
             note=f"baseline: import duckdb + one query; peak RSS {mb(hand_peak):,.0f} MB",
-            series="rows|hand-written query, fresh process",
+            series="rows|hand-written query, fresh process, 13 checks",
             x=count,
         ),
         timing_row(
@@ -126,7 +126,7 @@ def size_rows(count: int, results: dict[str, tuple[Timing, int]]) -> list[Row]:
             ratio=both(ours, hand, ratio),
             note=f"vs hand-written{goal}; {both(ours, floor, ratio)} of the floor; whole "
             f"process: {inside}; peak RSS {mb(ours_peak):,.0f} MB",
-            series="rows|odcs-codegen run, fresh process",
+            series="rows|odcs-codegen run, fresh process, 13 checks",
             x=count,
         ),
         timing_row(
@@ -135,7 +135,7 @@ def size_rows(count: int, results: dict[str, tuple[Timing, int]]) -> list[Row]:
             module,
             ratio=both(module, hand, ratio),
             note=f"vs hand-written; no compile step; peak RSS {mb(module_peak):,.0f} MB",
-            series="rows|python -m generated module, fresh process",
+            series="rows|python -m generated module, fresh process, 13 checks",
             x=count,
         ),
     ]
@@ -149,7 +149,7 @@ def size_rows(count: int, results: dict[str, tuple[Timing, int]]) -> list[Row]:
                 ratio=both(peer, ours, ratio) + " of odcs-codegen run",
                 note=f"{both(peer, hand, ratio)} of hand-written; peak RSS {mb(peer_peak):,.0f} MB"
                 f" = {peer_peak / max(ours_peak, 1):.2f}x odcs-codegen run's",
-                series="rows|datacontract test, fresh process",
+                series="rows|datacontract test, fresh process, 13 checks",
                 x=count,
             )
         ]

@@ -5,8 +5,10 @@ distinct metric (missingValues with its own sentinel, invalidValues with its own
 the seven non-timestamp columns in turn. The generated module's `run()` (in-process, as in
 section 1: opening the file, schema check, suite, dqlib, SQL, exact results) is interleaved
 with one hand-written query computing the same N values (hand_query), on the same file. The
-values must agree. Expected: nearly flat in rules for the SQL, since all rules share one scan;
-dqlib's per-assertion Python (sympy expressions, its metric DB) grows with N.
+values must agree. The one scan saves reading the file N times, not the work per row: each
+rule is its own FILTER predicate over every row, so both sides grow about linearly with N
+(measured: 0.3 s, 1.3 s and 12.7 s for the hand-written query at 10, 50 and 200 rules on 5M
+rows), and the generated run stays within a few percent of the hand-written query.
 
 The growth with rows is in sections 1 (in-process) and 4 (whole commands); plot.py draws both.
 """
@@ -146,7 +148,7 @@ def run(quick: bool) -> list[Row]:
                     generated,
                     ratio=both(generated, hand, ratio),
                     note=f"vs hand-written; {count} values agree; {repeat} interleaved reps",
-                    series="rules|generated run(), in-process",
+                    series=f"rules|generated run(), in-process, {size}",
                     x=count,
                 ),
                 timing_row(
@@ -154,7 +156,7 @@ def run(quick: bool) -> list[Row]:
                     f"hand-written single query, {count} rules, {size}",
                     hand,
                     note="baseline; one scan, fresh connection",
-                    series="rules|hand-written query, in-process",
+                    series=f"rules|hand-written query, in-process, {size}",
                     x=count,
                 ),
             ]
