@@ -5,7 +5,7 @@ gets the query exactly as the dialect built it.
 dqlib 0.5 passes every batched query through ``sqlparse.format`` before running it. That only
 re-indents (identifiers and keywords mean the same to the engines), costs tens of milliseconds a
 run, grows with the number of rules, and fails outright on a query of more than 10,000 tokens
-(sqlparse's ``MAX_GROUPING_TOKENS``, reached at about 150 rules on one dataset), which would
+(sqlparse's ``MAX_GROUPING_TOKENS``, reached from about 100 rules on one dataset), which would
 fail every verdict of that dataset. During a call, ``dqx.analyzer`` formats nothing.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,20 +40,37 @@ class _AsBuilt:
         return sql
 
 
-@contextlib.contextmanager
-def _unformatted() -> Iterator[None]:
-    """While it lasts, ``dqx.analyzer`` sends its queries unformatted (see the docstring)."""
-    import dqx.analyzer as analyzer
+class _Unformatted:
+    """While any run lasts, ``dqx.analyzer`` sends its queries unformatted (see the module
+    docstring); runs in several threads share one swap, undone when the last one ends.
+    """
 
-    saved = getattr(analyzer, _FORMATTER, None)
-    if saved is None:  # a dqlib that no longer formats
-        yield
-        return
-    setattr(analyzer, _FORMATTER, _AsBuilt)
-    try:
-        yield
-    finally:
-        setattr(analyzer, _FORMATTER, saved)
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs = 0
+        self._saved: Any = None
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        import dqx.analyzer as analyzer
+
+        with self._lock:
+            if self._runs == 0:
+                self._saved = getattr(analyzer, _FORMATTER, None)
+                if self._saved is not None:  # None: a dqlib that no longer formats
+                    setattr(analyzer, _FORMATTER, _AsBuilt)
+            self._runs += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._runs -= 1
+                if self._runs == 0 and self._saved is not None:
+                    setattr(analyzer, _FORMATTER, self._saved)
+                    self._saved = None
+
+
+_unformatted = _Unformatted()
 
 
 @contextlib.contextmanager
