@@ -179,20 +179,27 @@ class Child:
 
 
 def interleaved_children(
-    children: Mapping[str, Child], repeat: int, *, warm_up: bool = True
+    children: Mapping[str, Child],
+    repeat: int,
+    *,
+    warm_up: bool = True,
+    reported: Callable[[str, str, str], float] | None = None,
 ) -> dict[str, tuple[Timing, int]]:
     """Time every command ``repeat`` times as fresh processes, alternating (as `interleaved`);
     (wall times, the largest peak RSS in bytes) by name. ``warm_up`` runs each once first,
-    untimed (file pages cached, bytecode and module caches written)."""
+    untimed (file pages cached, bytecode and module caches written). ``reported(name, stdout,
+    stderr)``: the seconds a child reports itself, used instead of its wall time."""
     walls: dict[str, list[float]] = {name: [] for name in children}
     peaks: dict[str, int] = {name: 0 for name in children}
     names = list(children)
     for round_ in range(repeat + int(warm_up)):
         for name in names if round_ % 2 == 0 else reversed(names):
             child = children[name]
-            code, _, stderr, seconds, peak = run_child(child.argv, env=child.env, cwd=child.cwd)
+            code, out, stderr, seconds, peak = run_child(child.argv, env=child.env, cwd=child.cwd)
             if code not in child.exit_codes:
                 raise RuntimeError(f"{name}: {child.argv[0]} exited {code}:\n{stderr[-3000:]}")
+            if reported is not None:
+                seconds = reported(name, out, stderr)
             if warm_up and round_ == 0:
                 continue
             walls[name].append(seconds)

@@ -38,7 +38,6 @@ from .common import (
     differences,
     interleaved_children,
     mb,
-    run_child,
     speedup,
     timing_row,
 )
@@ -119,20 +118,12 @@ def timed_children(base: dict[str, Child], parquet: Path) -> dict[str, Child]:
     }
 
 
-def inner_times(children: dict[str, Child], repeat: int) -> dict[str, Timing]:
-    """Each child's own reported time, ``repeat`` alternating rounds after one untimed round."""
-    times: dict[str, list[float]] = {name: [] for name in children}
-    names = list(children)
-    for round_ in range(repeat + 1):
-        for name in names if round_ % 2 == 0 else reversed(names):
-            child = children[name]
-            code, out, stderr, _, _ = run_child(child.argv, env=child.env, cwd=child.cwd)
-            reported = [ln for ln in stderr.splitlines() if ln.startswith(_ELAPSED)]
-            if code not in child.exit_codes or not reported or _VERDICTS[name] not in out:
-                raise RuntimeError(f"{name} exited {code}:\n{out[-2000:]}\n{stderr[-3000:]}")
-            if round_:
-                times[name].append(float(reported[-1][len(_ELAPSED) :]))
-    return {name: Timing(tuple(values)) for name, values in times.items()}
+def _reported(name: str, out: str, stderr: str) -> float:
+    """The seconds a timed child wrote on stderr, once it has printed its verdicts."""
+    times = [line for line in stderr.splitlines() if line.startswith(_ELAPSED)]
+    if not times or _VERDICTS[name] not in out:
+        raise RuntimeError(f"{name} gave no verdicts:\n{out[-2000:]}\n{stderr[-3000:]}")
+    return float(times[-1][len(_ELAPSED) :])
 
 
 def children(folder: Path) -> dict[str, Child]:
@@ -273,5 +264,7 @@ def run(folder: Path, repeat: int) -> list[Row]:
     peer_package(folder)
     found = children(folder)
     results = interleaved_children(found, repeat)
-    inner = inner_times(timed_children(found, data.shared_file(ROWS)), repeat * 2)
-    return headline_rows(results) + floor_rows(results) + overhead_rows(inner) + skipped_rows()
+    timed_found = timed_children(found, data.shared_file(ROWS))
+    inner = interleaved_children(timed_found, repeat * 2, reported=_reported)
+    overheads = overhead_rows({name: timing for name, (timing, _) in inner.items()})
+    return headline_rows(results) + floor_rows(results) + overheads + skipped_rows()
